@@ -1,0 +1,5 @@
+"""``python -m sigkit`` is the ``sigkit`` command."""
+
+from sigkit.cli import main
+
+main()
