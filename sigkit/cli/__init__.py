@@ -22,6 +22,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def _sigkit() -> None:
+    """Why doesn't Ctrl-C kill my program? Press a real Ctrl-C, measure, diagnose."""
+
+
 for module in (probe, run, scenarios, inspect, explain, check, lint, lab):
     module.register(app)
 

@@ -10,7 +10,8 @@
 #   * the socket is also CPython's *wakeup fd*: the C-level signal handler writes one byte to it the
 #     instant the signal lands, so sigkit's end of the socket sees the C-level arrival (with a
 #     kernel timestamp);
-#   * ``S pid t ppid impl version executable``  the probe is loaded (t = CLOCK_MONOTONIC ns);
+#   * ``S pid t ppid impl version stacks executable``  the probe is loaded (t = CLOCK_MONOTONIC ns;
+#                                               stacks = 1 if the stack-dump signal is armed);
 #   * ``H pid t signum``                        a Python-level handler starts, in the main thread;
 #   * ``K pid t``                               KeyboardInterrupt reached the top level unhandled;
 #   * ``W pid t fd``                            the program replaced the wakeup fd (asyncio does);
@@ -105,12 +106,12 @@ def _sigkit_probe():
     signal.getsignal = patched_getsignal
     signal.set_wakeup_fd = patched_set_wakeup_fd
 
-    _register_stack_dump()
+    stacks_armed = _register_stack_dump()
     _hook_excepthook(emit)
     _hook_exit(emit)
-    emit("S", "%d %s %s %s" % (
+    emit("S", "%d %s %s %d %s" % (
         os.getppid(), _implementation(), ".".join(str(v) for v in sys.version_info[:3]),
-        sys.executable))
+        stacks_armed, sys.executable))
 
 
 def _monotonic_ns_clock():
@@ -146,17 +147,18 @@ def _register_stack_dump():
     folder = os.environ.get("SIGKIT_STACKS_DIR")
     signum = os.environ.get("SIGKIT_STACK_SIGNAL")
     if not folder or not signum:
-        return
+        return 0
     try:
         import faulthandler
     except ImportError:  # Python 2.7: sigkit falls back to an external dumper
-        return
+        return 0
     try:
         out = open(os.path.join(folder, "stacks-%d.txt" % os.getpid()), "w")
         faulthandler.register(int(signum), file=out, all_threads=True, chain=False)
         _keep_alive.append(out)
+        return 1
     except Exception:
-        pass
+        return 0
 
 
 _keep_alive = []

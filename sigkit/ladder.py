@@ -1,0 +1,72 @@
+"""The escalation ladder: which signals sigkit sends, how, and how long it waits after each.
+
+A person at a terminal presses Ctrl-C (the tty sends SIGINT to the whole foreground process
+group), then again, then reaches for ``kill`` (SIGTERM) and finally ``kill -9``.  A container
+runtime sends SIGTERM, waits its grace period, then SIGKILL.  A closing terminal sends SIGHUP.
+"""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+
+from sigkit.errors import UsageError
+
+# Keys typed at the terminal: the line discipline turns them into signals for the foreground group.
+TTY_KEYS = {"INT": "Ctrl-C", "QUIT": "Ctrl-\\"}
+DEFAULT_LADDER = ("INT", "INT", "TERM", "KILL")
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One step: the signal (short name, e.g. ``INT``) and seconds to wait for the target to end."""
+
+    signal: str
+    wait: float
+
+    @property
+    def via_tty(self) -> bool:
+        return self.signal in TTY_KEYS
+
+    @property
+    def number(self) -> int:
+        return int(getattr(signal, "SIG" + self.signal))
+
+    def label(self) -> str:
+        return TTY_KEYS.get(self.signal, "SIG" + self.signal)
+
+
+def signal_short_name(text: str) -> str:
+    """``sigterm`` / ``SIGTERM`` / ``term`` / ``15`` → ``TERM``; anything else is a usage error."""
+    cleaned = text.strip().upper()
+    if cleaned.isdigit():
+        try:
+            cleaned = signal.Signals(int(cleaned)).name
+        except ValueError:
+            raise UsageError(f"unknown signal number {text!r}") from None
+    cleaned = cleaned.removeprefix("SIG")
+    if not isinstance(getattr(signal, "SIG" + cleaned, None), signal.Signals):
+        raise UsageError(f"unknown signal {text!r} (try INT, TERM, HUP, QUIT, KILL)")
+    return cleaned
+
+
+def parse_ladder(spec: str) -> tuple[str, ...]:
+    """``"INT,INT,TERM,KILL"`` → ``("INT", "INT", "TERM", "KILL")``."""
+    names = tuple(signal_short_name(part) for part in spec.split(",") if part.strip())
+    if not names:
+        raise UsageError("--ladder needs at least one signal, e.g. INT,INT,TERM,KILL")
+    return names
+
+
+def build(signals: tuple[str, ...], deadline: float, interval: float) -> tuple[Rung, ...]:
+    """The first rung waits ``deadline`` (the budget under test); later ones wait ``interval``.
+
+    A ladder that does not end with KILL gets one: sigkit never leaves a process behind.
+    """
+    if deadline <= 0 or interval <= 0:
+        raise UsageError("--deadline and --interval must be positive")
+    if signals[-1] != "KILL":
+        signals = (*signals, "KILL")
+    return tuple(
+        Rung(name, deadline if index == 0 else interval) for index, name in enumerate(signals)
+    )

@@ -1,0 +1,413 @@
+"""Run a command in a pseudo-terminal, press a real Ctrl-C, escalate, reap — and time it all.
+
+Why a pty: Ctrl-C is not a signal a program receives from "someone"; the terminal's line
+discipline turns the keystroke into SIGINT for the *foreground process group*, children
+included.  Writing the interrupt character to a pty master reproduces exactly that.
+
+One loop watches three file descriptors at once (``select``): the pty (drained all the time — a
+full pty buffer would block the target's writes and fake latency), the probe socket (events from
+inside the target, kernel-stamped), and a pidfd (readable the instant the target exits; EOF on the
+pty can come much later when a grandchild holds the terminal open).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import select
+import shutil
+import signal
+import tempfile
+import termios
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import pexpect
+
+from sigkit import ladder as ladder_mod
+from sigkit import orphans, procinfo, stacks
+from sigkit.errors import UsageError
+from sigkit.inject import INJECT_DIR
+from sigkit.listener import ProbeListener, to_event
+from sigkit.output import strip_ansi
+from sigkit.timeline import (
+    ARRIVAL,
+    EXIT,
+    HANDLER,
+    PROBE,
+    READY,
+    SEND,
+    SPAWN,
+    STACKS,
+    Event,
+    Interpreter,
+    Press,
+    Trial,
+)
+
+_OUTPUT_LIMIT = 256 * 1024  # keep the last 256 KiB of what the target printed
+DEFAULT_AFTER = 0.5  # seconds to wait before Ctrl-C when no --expect is given
+
+
+@dataclass
+class ProbeOptions:
+    """How to run one probe; the CLI, the checks and the pytest fixture all fill this in."""
+
+    command: list[str]
+    expect: Optional[str] = None  # regex on the target's output that means "ready"
+    after: Optional[float] = None  # seconds to wait (after --expect matched, if given)
+    ready_timeout: float = 10.0
+    deadline: float = 2.0  # how long the first press has to end the target
+    ladder: tuple[str, ...] = ladder_mod.DEFAULT_LADDER
+    interval: float = 1.0  # wait after each later rung
+    inherit_signals: bool = False  # keep ignored signals/mask from sigkit's own parent
+    inject: bool = True
+    capture_stacks: bool = True
+    orphan_settle: float = 0.25
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Optional[str] = None
+
+    def rungs(self) -> tuple[ladder_mod.Rung, ...]:
+        return ladder_mod.build(self.ladder, self.deadline, self.interval)
+
+    def delay_after_ready(self) -> float:
+        if self.after is not None:
+            return self.after
+        return 0.0 if self.expect else DEFAULT_AFTER
+
+
+def check_command(command: list[str]) -> None:
+    """Bad commands are usage errors (exit 2), found before anything is spawned."""
+    if not command:
+        raise UsageError("no command given (usage: sigkit probe [OPTIONS] -- CMD [ARGS...])")
+    program = command[0]
+    if os.sep in program:
+        if not os.path.exists(program):
+            raise UsageError(f"command not found: {program}")
+        if os.path.isdir(program) or not os.access(program, os.X_OK):
+            raise UsageError(f"not executable: {program}")
+    elif shutil.which(program) is None:
+        raise UsageError(f"command not found: {program}")
+
+
+def _reset_signals_in_child() -> None:
+    """Runs between fork and exec: give the target the signal state a fresh terminal gives it.
+
+    Ignored signals survive exec.  A CI agent or a ``nohup``/``&`` parent often starts us with
+    SIGINT ignored, and Python then never installs its KeyboardInterrupt handler.  (sigkit's own
+    Python also ignores SIGPIPE, which would leak into the target the same way.)
+    """
+    for number in range(1, signal.NSIG):
+        if number in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        try:
+            signal.signal(number, signal.SIG_DFL)
+        except (OSError, ValueError, RuntimeError):
+            pass
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
+class _Session:
+    """One trial's resources: temp dir, probe socket, the spawned child; always cleaned up."""
+
+    def __init__(self, options: ProbeOptions) -> None:
+        self.options = options
+        self.workdir = tempfile.mkdtemp(prefix="sigkit-")
+        self.listener = ProbeListener(os.path.join(self.workdir, "probe.sock"))
+        self.token = secrets.token_hex(8)
+        self.started_wall = time.time() - 1.0  # psutil create_time has clock-tick resolution
+        self.child: Optional[pexpect.spawn] = None
+        self.pidfd: Optional[int] = None
+        self.output = bytearray()
+        self.pty_open = True
+        self.output_at_first_press = 0
+        self.trial: Optional[Trial] = None
+
+    # -- set-up ------------------------------------------------------------------------------
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(self.options.env)
+        env[orphans.RUN_TOKEN_VARIABLE] = self.token
+        env.setdefault("TERM", "xterm")
+        env["PYTHON_COLORS"] = "0"  # 3.13+ colours tracebacks on a tty
+        env["NO_COLOR"] = "1"
+        if self.options.inject:
+            previous = env.get("PYTHONPATH")
+            env["PYTHONPATH"] = INJECT_DIR + (os.pathsep + previous if previous else "")
+            env["SIGKIT_SOCK"] = self.listener.path
+            env["SIGKIT_STACKS_DIR"] = self.workdir
+            env["SIGKIT_STACK_SIGNAL"] = str(stacks.STACK_SIGNAL)
+        return env
+
+    def spawn(self) -> Trial:
+        options = self.options
+        t_spawn = time.monotonic_ns()
+        try:
+            child = pexpect.spawn(
+                options.command[0],
+                options.command[1:],
+                env=self.environment(),
+                cwd=options.cwd,
+                dimensions=(24, 120),
+                preexec_fn=None if options.inherit_signals else _reset_signals_in_child,
+                timeout=None,
+            )
+        except pexpect.ExceptionPexpect as error:
+            raise UsageError(f"cannot run {options.command[0]}: {error}") from None
+        # pexpect sleeps 0.1 s after close/terminate "for slow systems": we reap by pid instead.
+        child.delayafterclose = child.ptyproc.delayafterclose = 0.0
+        child.delayafterterminate = child.ptyproc.delayafterterminate = 0.0
+        self.child = child
+        try:
+            self.pidfd = os.pidfd_open(child.pid)
+        except (AttributeError, OSError):
+            self.pidfd = None  # old kernel: fall back to polling waitpid every millisecond
+        self.trial = Trial(command=list(options.command), pid=child.pid)
+        self.trial.events.append(Event(SPAWN, t_spawn, child.pid))
+        return self.trial
+
+    # -- the loop ------------------------------------------------------------------------------
+    def exited(self) -> bool:
+        return self.trial is not None and self.trial.exit_ns is not None
+
+    def pump(self, seconds: float, until: Optional[Callable[[], bool]] = None) -> bool:
+        """Drain pty and socket, watch for exit, for up to ``seconds``; True if ``until()`` held."""
+        assert self.child is not None
+        end = time.monotonic() + seconds
+        while True:
+            if until is not None and until():
+                return True
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                return False
+            fds = [self.listener.fileno()]
+            if self.pty_open:
+                fds.append(self.child.child_fd)
+            if self.pidfd is not None and not self.exited():
+                fds.append(self.pidfd)
+            polling = self.pidfd is None and not self.exited()
+            readable, _, _ = select.select(fds, [], [], min(remaining, 0.001) if polling else remaining)
+            if self.listener.fileno() in readable:
+                self.collect_events()
+            if self.pty_open and self.child.child_fd in readable:
+                self.read_output()
+            if self.pidfd in readable or polling:
+                self.check_exit()
+
+    def collect_events(self) -> None:
+        assert self.trial is not None
+        for datagram in self.listener.receive():
+            event = to_event(datagram)
+            if event is not None:
+                self.trial.events.append(event)
+
+    def read_output(self) -> None:
+        assert self.child is not None
+        try:
+            chunk = os.read(self.child.child_fd, 65536)
+        except OSError:  # EIO: every process that had the terminal open has closed it
+            chunk = b""
+        if not chunk:
+            self.pty_open = False
+        self.output += chunk
+        overflow = len(self.output) - _OUTPUT_LIMIT
+        if overflow > 0:
+            del self.output[:overflow]
+            self.output_at_first_press = max(0, self.output_at_first_press - overflow)
+
+    def check_exit(self) -> None:
+        """Reap through waitpid (pexpect's isalive): the verdict never waits for EOF."""
+        assert self.child is not None and self.trial is not None
+        if self.exited() or self.child.isalive():
+            return
+        now = time.monotonic_ns()
+        self.trial.exit_ns = now
+        if self.child.signalstatus is not None:
+            self.trial.exit_signal = procinfo.signal_name(self.child.signalstatus)
+        else:
+            self.trial.exit_code = self.child.exitstatus
+        self.trial.events.append(
+            Event(EXIT, now, self.child.pid, {"code": self.trial.exit_code,
+                                               "signal": self.trial.exit_signal})
+        )
+
+    def text(self) -> str:
+        return strip_ansi(self.output.decode("utf-8", "replace"))
+
+    # -- the steps -------------------------------------------------------------------------------
+    def wait_ready(self) -> bool:
+        options, trial = self.options, self.trial
+        assert trial is not None
+        if options.expect:
+            try:
+                pattern = re.compile(options.expect, re.M)
+            except re.error as error:
+                raise UsageError(f"--expect is not a valid regex: {error}") from None
+            matched = self.pump(
+                options.ready_timeout, lambda: self.exited() or bool(pattern.search(self.text()))
+            )
+            if not matched or self.exited():
+                trial.problem = "exited-before-interrupt" if self.exited() else "not-ready"
+                return False
+            trial.ready = f"expect {options.expect!r}"
+        delay = options.delay_after_ready()
+        if delay > 0:
+            self.pump(delay, self.exited)
+            if self.exited():
+                trial.problem = "exited-before-interrupt"
+                return False
+            trial.ready = (trial.ready + " + " if trial.ready else "") + f"after {delay:g}s"
+        self.collect_events()
+        trial.events.append(Event(READY, time.monotonic_ns(), trial.pid))
+        return True
+
+    def send(self, rung: ladder_mod.Rung) -> Press:
+        assert self.child is not None and self.trial is not None
+        fd = self.child.child_fd
+        if rung.via_tty:
+            control = termios.VINTR if rung.signal == "INT" else termios.VQUIT
+            key = termios.tcgetattr(fd)[6][control]
+            sent = time.monotonic_ns()
+            os.write(fd, key)
+        else:
+            sent = time.monotonic_ns()
+            try:
+                os.killpg(self.child.pid, rung.number)
+            except ProcessLookupError:
+                pass
+        self.trial.events.append(Event(SEND, sent, self.child.pid, {"signal": rung.signal,
+                                                                     "via": rung.label()}))
+        return Press(rung.signal, sent)
+
+    def climb(self) -> None:
+        """Send each rung and wait; capture evidence once, when the first press has failed."""
+        assert self.trial is not None
+        for index, rung in enumerate(self.options.rungs()):
+            if index == 0:
+                self.output_at_first_press = len(self.output)
+            self.trial.presses.append(self.send(rung))
+            if self.pump(rung.wait, self.exited):
+                break
+            if index == 0:
+                self.capture_evidence()
+        # Everything the dead target sent is already queued; the pty may still hold its last
+        # words (unless a grandchild keeps it open: then do not wait for EOF).
+        self.pump(0.02, lambda: not self.pty_open)
+
+    def capture_evidence(self) -> None:
+        """The target outlived its deadline: record thread states and every thread's stack."""
+        trial = self.trial
+        assert trial is not None
+        trial.proc_snapshot = [p.to_dict() for p in procinfo.snapshot_tree(trial.pid)]
+        if not self.options.capture_stacks:
+            return
+        self.collect_events()
+        python_pid = self.python_pid()
+        if python_pid is None:
+            return
+        probe = next(e for e in trial.events if e.kind == PROBE and e.pid == python_pid)
+        if probe.detail.get("stacks"):
+            dump = os.path.join(self.workdir, f"stacks-{python_pid}.txt")
+            trial.stacks, trial.stacks_source = stacks.dump_with_faulthandler(python_pid, dump), (
+                "faulthandler"
+            )
+        else:
+            trial.stacks, why = stacks.dump_with_py_spy(python_pid)
+            trial.stacks_source = "py-spy" if trial.stacks else why
+        trial.events.append(Event(STACKS, time.monotonic_ns(), python_pid,
+                                  {"source": trial.stacks_source}))
+
+    def python_pid(self) -> Optional[int]:
+        """The Python process the probe reports on: the target itself, else its first child."""
+        assert self.trial is not None
+        probes = [e for e in self.trial.events if e.kind == PROBE]
+        for event in probes:
+            if event.pid == self.trial.pid:
+                return event.pid
+        return probes[0].pid if probes else None
+
+    # -- tear-down -------------------------------------------------------------------------------
+    def kill_target(self) -> None:
+        """SIGKILL the process group and reap; works whatever the target ignores."""
+        if self.child is None:
+            return
+        if not self.exited():
+            try:
+                os.killpg(self.child.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            if self.trial is not None:
+                self.pump(2.0, self.exited)
+            else:
+                self.child.wait()
+
+    def close(self, settle: float) -> None:
+        """Kill and reap everything this trial started; record what outlived the target."""
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            self.kill_target()
+            if self.child is not None:
+                session = self.child.pid
+                left = orphans.sweep(self.token, self.started_wall, session, settle)
+                if self.trial is not None:
+                    self.trial.orphans = left
+                self.child.close(force=True)
+        finally:
+            if self.pidfd is not None:
+                os.close(self.pidfd)
+            self.listener.close()
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+
+    def finish(self) -> Trial:
+        """Attribute events to presses and fill in the interpreter: the trial's final shape."""
+        trial = self.trial
+        assert trial is not None
+        trial.output = self.text()
+        after = bytes(self.output[self.output_at_first_press :]) if trial.presses else b""
+        trial.output_after_press = strip_ansi(after.decode("utf-8", "replace"))
+        trial.python_pid = self.python_pid()
+        for event in trial.events:
+            if event.kind == PROBE and event.pid == trial.python_pid:
+                d = event.detail
+                trial.interpreter = Interpreter(
+                    str(d["implementation"]), str(d["version"]), str(d["executable"])
+                )
+        trial.events.sort(key=lambda e: e.t_ns)
+        _attribute(trial)
+        return trial
+
+
+def _attribute(trial: Trial) -> None:
+    """Give each press the first C arrival and Python handler that followed it, and the exit."""
+    for index, press in enumerate(trial.presses):
+        end = trial.presses[index + 1].sent_ns if index + 1 < len(trial.presses) else None
+        for event in trial.events:
+            if event.pid != trial.python_pid or event.t_ns < press.sent_ns:
+                continue
+            if end is not None and event.t_ns >= end:
+                break
+            if event.kind == ARRIVAL and press.arrival_ns is None:
+                press.arrival_ns = event.t_ns
+            elif event.kind == HANDLER and press.handler_ns is None:
+                press.handler_ns = event.t_ns
+        if trial.exit_ns is not None and trial.exit_ns >= press.sent_ns:
+            press.ended_it = end is None or trial.exit_ns < end
+
+
+def probe(options: ProbeOptions) -> Trial:
+    """One trial: spawn, wait until ready, climb the ladder, reap, sweep orphans."""
+    check_command(options.command)
+    options.rungs()  # validate before spawning anything
+    session = _Session(options)
+    settle = 0.0
+    try:
+        trial = session.spawn()
+        if session.wait_ready():
+            session.climb()
+        settle = options.orphan_settle
+    finally:
+        session.close(settle)
+    return session.finish()

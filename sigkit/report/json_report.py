@@ -1,0 +1,90 @@
+"""The documented, versioned JSON form of probe results (schema: ``sigkit/schema/probe-v1.json``).
+
+Times inside a trial are nanoseconds relative to the first press (``sent`` = 0), so a reader can
+plot them without knowing CLOCK_MONOTONIC's epoch; latencies are microseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from importlib import resources
+from typing import Any
+
+from sigkit import __version__
+from sigkit.output import classify
+from sigkit.stats import summarize
+from sigkit.timeline import LATENCY_NAMES, Trial, latencies_us
+
+SCHEMA_ID = "sigkit.probe/1"
+
+
+def load_schema() -> dict[str, Any]:
+    text = resources.files("sigkit").joinpath("schema/probe-v1.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def trial_to_dict(trial: Trial) -> dict[str, Any]:
+    origin = trial.first_press.sent_ns if trial.first_press else trial.events[0].t_ns
+
+    def rel(ns: int | None) -> int | None:
+        return None if ns is None else ns - origin
+
+    return {
+        "command": trial.command,
+        "pid": trial.pid,
+        "python_pid": trial.python_pid,
+        "interpreter": asdict(trial.interpreter) if trial.interpreter else None,
+        "ready": trial.ready,
+        "problem": trial.problem,
+        "verdict": trial.verdict,
+        "ended_by": trial.ended_by,
+        "presses_to_exit": trial.presses_to_exit,
+        "exit_code": trial.exit_code,
+        "exit_signal": trial.exit_signal,
+        "latency_us": latencies_us(trial),
+        "presses": [
+            {
+                "signal": p.signal,
+                "sent_ns": rel(p.sent_ns),
+                "arrival_ns": rel(p.arrival_ns),
+                "handler_ns": rel(p.handler_ns),
+                "ended_it": p.ended_it,
+            }
+            for p in trial.presses
+        ],
+        "events": [
+            {"kind": e.kind, "t_ns": rel(e.t_ns), "pid": e.pid, "detail": e.detail}
+            for e in trial.events
+        ],
+        "lost_threads": trial.lost_threads,
+        "orphans": [asdict(o) for o in trial.orphans],
+        "stacks": {"source": trial.stacks_source, "text": trial.stacks} if trial.stacks else None,
+        "proc_snapshot": trial.proc_snapshot,
+        "output": trial.output[-8192:],
+        "output_class": classify(trial.output_after_press),
+    }
+
+
+def run_to_dict(trials: Sequence[Trial], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A whole run: every trial plus the latency summary over them."""
+    figures = [latencies_us(t) for t in trials]
+    summary = {}
+    for name in LATENCY_NAMES:
+        stats = summarize([f[name] for f in figures])
+        summary[name] = stats.to_dict() if stats else None
+    document: dict[str, Any] = {
+        "schema": SCHEMA_ID,
+        "sigkit_version": __version__,
+        "trials": [trial_to_dict(t) for t in trials],
+        "summary_us": summary,
+    }
+    if extra:
+        document.update(extra)
+    return document
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, default=str)

@@ -1,0 +1,156 @@
+"""The human view of probe results: a timeline per trial, percentile lines over many.
+
+Written for someone staring at an unkillable program: every line says what happened and how long
+after the Ctrl-C, and the closing line says how the program ended, in words.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections import Counter
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sigkit.output import classify
+from sigkit.report.units import fmt, shared_unit
+from sigkit.stats import summarize
+from sigkit.timeline import LATENCY_NAMES, Trial, latencies_us
+
+_ENDINGS = {
+    "ki": "ended by KeyboardInterrupt on the first Ctrl-C",
+    "exit": "exited on the first Ctrl-C",
+    "term": "survived every Ctrl-C; SIGTERM/SIGHUP ended it",
+    "kill": "survived everything but SIGKILL",
+    "never": "still alive after the whole ladder",
+    "not-ready": "never became ready (--expect did not match in time); killed",
+    "exited-before-interrupt": "exited before sigkit pressed Ctrl-C",
+}
+
+
+def describe_ending(trial: Trial) -> str:
+    verdict = trial.verdict
+    if verdict.startswith("presses="):
+        text = f"needed {trial.presses_to_exit} presses of Ctrl-C"
+    else:
+        text = _ENDINGS.get(verdict, verdict)
+    if trial.exit_signal:
+        text += f" (killed by {trial.exit_signal})"
+    elif trial.exit_code is not None:
+        text += f" (exit code {trial.exit_code})"
+    return text
+
+
+def _header(trial: Trial) -> Text:
+    header = Text("sigkit probe: ", style="bold")
+    header.append(shlex.join(trial.command))
+    details = [f"pid {trial.pid}"]
+    if trial.interpreter:
+        details.insert(0, f"{trial.interpreter.implementation} {trial.interpreter.version}")
+    else:
+        details.insert(0, "no Python probe (not Python, or started with -I/-E)")
+    if trial.ready:
+        details.append(f"ready: {trial.ready}")
+    header.append("\n  " + " · ".join(details), style="dim")
+    return header
+
+
+def timeline_table(trial: Trial) -> Table:
+    """One row per rung and per thing that followed it, timed from that rung's send."""
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    table.add_column("press")
+    table.add_column("event")
+    table.add_column("after send", justify="right")
+    table.add_column("step", justify="right", style="dim")
+    for number, press in enumerate(trial.presses, start=1):
+        rows = [("sent " + _label(press.signal), press.sent_ns)]
+        if press.arrival_ns is not None:
+            rows.append(("C handler ran (wakeup byte)", press.arrival_ns))
+        if press.handler_ns is not None:
+            rows.append(("Python handler, main thread", press.handler_ns))
+        if press.ended_it and trial.exit_ns is not None:
+            rows.append(("process exited", trial.exit_ns))
+        previous = press.sent_ns
+        for index, (what, t_ns) in enumerate(rows):
+            since = (t_ns - press.sent_ns) / 1000
+            step = (t_ns - previous) / 1000
+            previous = t_ns
+            table.add_row(
+                str(number) if index == 0 else "",
+                what,
+                "0" if index == 0 else "+" + fmt(since),
+                "" if index == 0 else "+" + fmt(step),
+            )
+        if not press.ended_it and press.handler_ns is None:
+            table.add_row("", Text("no Python handler ran", style="yellow"), "", "")
+    return table
+
+
+def _label(signal: str) -> str:
+    return {"INT": "Ctrl-C", "QUIT": "Ctrl-\\"}.get(signal, "SIG" + signal)
+
+
+def render_trial(console: Console, trial: Trial) -> None:
+    console.print(_header(trial))
+    if trial.presses:
+        console.print(timeline_table(trial))
+    style = "green" if trial.verdict in ("ki", "exit") else "red"
+    console.print(Text("Ending: ", style="bold").append(describe_ending(trial), style=style))
+    if trial.presses:
+        console.print(f"Output after Ctrl-C: {', '.join(classify(trial.output_after_press))}")
+    if trial.lost_threads:
+        console.print(
+            Text(
+                "Lost work: non-daemon threads still running at exit: "
+                + ", ".join(trial.lost_threads),
+                style="red",
+            )
+        )
+    if trial.orphans:
+        console.print(Text(f"Orphans (killed by sigkit): {len(trial.orphans)}", style="red"))
+        for orphan in trial.orphans:
+            where = " (escaped with setsid)" if orphan.escaped_session else ""
+            console.print(f"  pid {orphan.pid} {orphan.cmdline}{where}")
+    else:
+        console.print("Orphans: none")
+    if trial.stacks_source and not trial.stacks:
+        console.print(Text(f"Stacks: unavailable: {trial.stacks_source}", style="yellow"))
+    elif trial.stacks:
+        console.print(f"Stacks captured ({trial.stacks_source}) when the deadline passed:")
+        console.print(Text(trial.stacks.rstrip(), style="dim"))
+
+
+def summary_table(trials: Sequence[Trial]) -> Table:
+    """p50/p95/p99/max of each latency over the trials, one unit per row."""
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column("latency")
+    for column in ("p50", "p95", "p99", "max", "n"):
+        table.add_column(column, justify="right")
+    figures = [latencies_us(t) for t in trials]
+    for name, label in LATENCY_NAMES.items():
+        stats = summarize([f[name] for f in figures])
+        if stats is None:
+            continue
+        unit = shared_unit([stats.p50])
+        table.add_row(
+            label, *(fmt(v, unit) for v in (stats.p50, stats.p95, stats.p99, stats.maximum)),
+            str(stats.n),
+        )
+    return table
+
+
+def render_summary(console: Console, trials: Sequence[Trial]) -> None:
+    first = trials[0]
+    console.print(_header(first))
+    console.print(f"{len(trials)} trials")
+    console.print(summary_table(trials))
+    endings = Counter(describe_ending_short(t) for t in trials)
+    console.print("Endings: " + ", ".join(f"{n} × {what}" for what, n in endings.most_common()))
+    orphaned = sum(1 for t in trials if t.orphans)
+    console.print(f"Trials that left orphans: {orphaned}")
+
+
+def describe_ending_short(trial: Trial) -> str:
+    return trial.verdict if trial.verdict != "ki" else "KeyboardInterrupt (1 press)"

@@ -1,0 +1,139 @@
+"""Every thread's Python stack, captured while the program is stuck, in one model.
+
+Two sources.  Our own: the injected probe arms ``faulthandler.register`` on a spare real-time
+signal; its C code writes every thread's frames to a file even while the main thread is blocked
+in a join (a Python-level handler could never run then).  External: ``py-spy dump`` reads the
+memory of a process sigkit did not start, or of Python 2.7, which has no faulthandler.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+# SIGRTMIN+6: glibc keeps the first two real-time signals, programs rarely touch the rest.
+STACK_SIGNAL = int(signal.SIGRTMIN) + 6
+
+_THREAD_HEADER = re.compile(r"^(Current thread|Thread) (0x[0-9a-f]+)")
+_FRAME_LINE = re.compile(r'^\s+File "(?P<file>.*)", line (?P<line>\d+) in (?P<func>.*)$')
+
+
+@dataclass(frozen=True)
+class Frame:
+    function: str
+    filename: str
+    line: int
+
+    def where(self) -> str:
+        return f"{os.path.basename(self.filename)}:{self.line}"
+
+
+@dataclass
+class ThreadStack:
+    """One thread; frames innermost first (where it is now, then who called it)."""
+
+    ident: str
+    name: Optional[str] = None
+    native_id: Optional[int] = None
+    state: Optional[str] = None  # py-spy: idle / active / active+gil
+    frames: list[Frame] = field(default_factory=list)
+
+    @property
+    def is_main(self) -> bool:
+        """Worker threads start in threading's ``_bootstrap``; the main thread does not."""
+        if self.name is not None:
+            return self.name == "MainThread"
+        return not self.frames or self.frames[-1].function != "_bootstrap"
+
+
+def parse_faulthandler(text: str) -> list[ThreadStack]:
+    """Parse ``faulthandler.dump_traceback(all_threads=True)`` output."""
+    threads: list[ThreadStack] = []
+    for line in text.splitlines():
+        header = _THREAD_HEADER.match(line)
+        if header:
+            threads.append(ThreadStack(ident=header.group(2)))
+            continue
+        frame = _FRAME_LINE.match(line)
+        if frame and threads:
+            threads[-1].frames.append(
+                Frame(frame.group("func").strip(), frame.group("file"), int(frame.group("line")))
+            )
+    return threads
+
+
+def parse_py_spy_json(text: str) -> list[ThreadStack]:
+    """Parse ``py-spy dump --json`` output (a list of threads, frames innermost first)."""
+    threads = []
+    for raw in json.loads(text):
+        state = "active+gil" if raw.get("owns_gil") else ("active" if raw.get("active") else "idle")
+        frames = [
+            Frame(f.get("name", "?"), f.get("filename", "?"), int(f.get("line", 0)))
+            for f in raw.get("frames", [])
+        ]
+        threads.append(
+            ThreadStack(
+                ident=str(raw.get("thread_id")),
+                name=raw.get("thread_name"),
+                native_id=raw.get("os_thread_id"),
+                state=state,
+                frames=frames,
+            )
+        )
+    return threads
+
+
+def parse(text: str, source: str) -> list[ThreadStack]:
+    return parse_py_spy_json(text) if source == "py-spy" else parse_faulthandler(text)
+
+
+def dump_with_faulthandler(pid: int, dump_file: str, timeout: float = 1.0) -> Optional[str]:
+    """Ask the probe in ``pid`` to dump, then wait until the file stops growing."""
+    os.kill(pid, STACK_SIGNAL)
+    deadline = time.monotonic() + timeout
+    last_size = -1
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        try:
+            size = os.path.getsize(dump_file)
+        except OSError:
+            continue
+        if size > 0 and size == last_size:
+            break
+        last_size = size
+    try:
+        with open(dump_file, errors="replace") as handle:
+            return handle.read() or None
+    except OSError:
+        return None
+
+
+def py_spy_path() -> Optional[str]:
+    return shutil.which("py-spy")
+
+
+def dump_with_py_spy(pid: int, timeout: float = 10.0) -> tuple[Optional[str], Optional[str]]:
+    """Run ``py-spy dump --json``; returns (json text, None) or (None, why it failed)."""
+    exe = py_spy_path()
+    if exe is None:
+        return None, "py-spy is not installed (pip install 'sigkit[stacks]')"
+    try:
+        done = subprocess.run(
+            [exe, "dump", "--pid", str(pid), "--json"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return None, f"py-spy did not answer within {timeout:.0f} s"
+    if done.returncode != 0:
+        reason = (done.stderr or done.stdout).strip().splitlines()
+        return None, "py-spy failed: " + (reason[-1] if reason else f"exit {done.returncode}")
+    return done.stdout, None

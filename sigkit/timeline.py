@@ -1,0 +1,193 @@
+"""What one trial saw: timestamped events on CLOCK_MONOTONIC and the latencies derived from them.
+
+Every timestamp is nanoseconds on CLOCK_MONOTONIC.  On Linux that clock is system-wide, so a stamp
+taken inside the target (its Python handler) and one taken by sigkit (the Ctrl-C it sent) sit on
+one axis and subtract directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+# Event kinds, in the order a healthy trial produces them.
+SPAWN = "spawn"  # sigkit started the target
+PROBE = "probe"  # the injected probe loaded inside a Python process
+READY = "ready"  # readiness reached (--expect matched, or --after elapsed)
+SEND = "send"  # sigkit pressed Ctrl-C / sent a signal (one per ladder step)
+ARRIVAL = "arrival"  # CPython's C-level handler wrote the wakeup byte (kernel timestamp)
+HANDLER = "handler"  # a Python-level handler started running, in the main thread
+KEYBOARD_INTERRUPT = "keyboard-interrupt"  # KeyboardInterrupt reached the top level unhandled
+WAKEUP_REPLACED = "wakeup-replaced"  # the program installed its own wakeup fd (asyncio)
+SHUTDOWN = "shutdown"  # interpreter shutdown (atexit): which threads were still running
+STACKS = "stacks"  # sigkit captured every thread's stack
+EXIT = "exit"  # the target process ended (seen through a pidfd, not EOF)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened, when (CLOCK_MONOTONIC ns), and in which process."""
+
+    kind: str
+    t_ns: int
+    pid: int
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """The Python that ran the target, as its injected probe reported it."""
+
+    implementation: str
+    version: str
+    executable: str
+
+    @property
+    def version_tuple(self) -> tuple[int, int]:
+        major, minor = self.version.split(".")[:2]
+        return int(major), int(minor)
+
+
+@dataclass
+class Press:
+    """One rung of the ladder: what was sent, and what the target did about it."""
+
+    signal: str
+    sent_ns: int
+    arrival_ns: Optional[int] = None
+    handler_ns: Optional[int] = None
+    ended_it: bool = False
+
+    def arrival_latency_ns(self) -> Optional[int]:
+        return None if self.arrival_ns is None else self.arrival_ns - self.sent_ns
+
+    def handler_latency_ns(self) -> Optional[int]:
+        """Sent → Python handler in the main thread: what a user feels as "Ctrl-C responsiveness"."""
+        return None if self.handler_ns is None else self.handler_ns - self.sent_ns
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A descendant still alive after the target ended (sigkit killed it)."""
+
+    pid: int
+    name: str
+    cmdline: str
+    escaped_session: bool
+
+
+@dataclass
+class Trial:
+    """Everything one probe of one command observed."""
+
+    command: list[str]
+    pid: int
+    events: list[Event] = field(default_factory=list)
+    presses: list[Press] = field(default_factory=list)
+    interpreter: Optional[Interpreter] = None
+    python_pid: Optional[int] = None
+    ready: Optional[str] = None  # how readiness was reached; None: it never was
+    problem: Optional[str] = None  # "not-ready" / "exited-before-interrupt" / None
+    exit_code: Optional[int] = None
+    exit_signal: Optional[str] = None
+    exit_ns: Optional[int] = None
+    orphans: list[Orphan] = field(default_factory=list)
+    stacks: Optional[str] = None
+    stacks_source: Optional[str] = None
+    proc_snapshot: list[dict[str, object]] = field(default_factory=list)
+    output: str = ""
+    output_after_press: str = ""  # what it printed from the first press on
+
+    # -- derived figures -------------------------------------------------------------------
+    @property
+    def first_press(self) -> Optional[Press]:
+        return self.presses[0] if self.presses else None
+
+    @property
+    def presses_to_exit(self) -> Optional[int]:
+        """Which rung ended the target (1 = the first Ctrl-C); None if nothing sigkit sent did."""
+        for index, press in enumerate(self.presses, start=1):
+            if press.ended_it:
+                return index
+        return None
+
+    @property
+    def keyboard_interrupt(self) -> bool:
+        """Did KeyboardInterrupt end the Python program (seen by the probe, or its traceback)?"""
+        if any(e.kind == KEYBOARD_INTERRUPT and e.pid == self.python_pid for e in self.events):
+            return True
+        return self.exit_signal == "SIGINT" and self.python_pid is not None
+
+    @property
+    def ended_by(self) -> str:
+        """How the target ended, in words a user checks against: KeyboardInterrupt, exit, SIGTERM…"""
+        if self.problem == "exited-before-interrupt" or self.exit_ns is None:
+            return self.problem or "running"
+        ender = self.presses[self.presses_to_exit - 1] if self.presses_to_exit else None
+        if ender is not None and ender.signal == "INT" and self.keyboard_interrupt:
+            return "KeyboardInterrupt"
+        if self.exit_signal is not None:
+            return self.exit_signal
+        return "exit"
+
+    @property
+    def verdict(self) -> str:
+        """The outcome vocabulary scenarios declare: ki, exit, presses=N, term, kill (or a problem)."""
+        if self.problem is not None:
+            return self.problem
+        n = self.presses_to_exit
+        if n is None:
+            return "never"
+        signals = [p.signal for p in self.presses[:n]]
+        if signals[-1] == "KILL":
+            return "kill"
+        if signals[-1] in ("TERM", "HUP"):
+            return "term"
+        if n == 1:
+            return "ki" if self.ended_by == "KeyboardInterrupt" else "exit"
+        return f"presses={n}"
+
+    @property
+    def exit_latency_ns(self) -> Optional[int]:
+        first = self.first_press
+        if first is None or self.exit_ns is None:
+            return None
+        return self.exit_ns - first.sent_ns
+
+    @property
+    def lost_threads(self) -> list[str]:
+        """Non-daemon threads still running at interpreter shutdown: their work dies unfinished."""
+        for event in self.events:
+            if event.kind == SHUTDOWN and event.pid == self.python_pid:
+                names = event.detail.get("nondaemon", [])
+                return list(names) if isinstance(names, list) else []
+        return []
+
+
+# The latencies sigkit reports, each measured from the first press (µs).
+LATENCY_NAMES = {
+    "arrival": "sent → C handler",
+    "handler": "sent → Python handler",
+    "handler_after_arrival": "C handler → Python handler",
+    "exit": "sent → exit",
+}
+
+
+def latencies_us(trial: Trial) -> dict[str, Optional[float]]:
+    """The first press's latencies in microseconds (None where the trial has no such event)."""
+    press = trial.first_press
+
+    def us(ns: Optional[int]) -> Optional[float]:
+        return None if ns is None else ns / 1000.0
+
+    if press is None:
+        return dict.fromkeys(LATENCY_NAMES)
+    between = None
+    if press.handler_ns is not None and press.arrival_ns is not None:
+        between = press.handler_ns - press.arrival_ns
+    return {
+        "arrival": us(press.arrival_latency_ns()),
+        "handler": us(press.handler_latency_ns()),
+        "handler_after_arrival": us(between),
+        "exit": us(trial.exit_latency_ns),
+    }
