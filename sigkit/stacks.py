@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Optional
@@ -47,10 +48,10 @@ class ThreadStack:
 
     @property
     def is_main(self) -> bool:
-        """Worker threads start in threading's ``_bootstrap``; the main thread does not."""
+        """Worker threads start in threading's ``_bootstrap`` (2.7: ``__bootstrap``); main does not."""
         if self.name is not None:
             return self.name == "MainThread"
-        return not self.frames or self.frames[-1].function != "_bootstrap"
+        return not self.frames or self.frames[-1].function not in ("_bootstrap", "__bootstrap")
 
 
 def parse_faulthandler(text: str) -> list[ThreadStack]:
@@ -116,7 +117,9 @@ def dump_with_faulthandler(pid: int, dump_file: str, timeout: float = 1.0) -> Op
 
 
 def py_spy_path() -> Optional[str]:
-    return shutil.which("py-spy")
+    """py-spy on PATH, or beside this interpreter (a venv's bin/ is often not on PATH)."""
+    beside = os.path.join(os.path.dirname(sys.executable), "py-spy")
+    return shutil.which("py-spy") or (beside if os.access(beside, os.X_OK) else None)
 
 
 def dump_with_py_spy(pid: int, timeout: float = 10.0) -> tuple[Optional[str], Optional[str]]:
@@ -137,3 +140,15 @@ def dump_with_py_spy(pid: int, timeout: float = 10.0) -> tuple[Optional[str], Op
         reason = (done.stderr or done.stdout).strip().splitlines()
         return None, "py-spy failed: " + (reason[-1] if reason else f"exit {done.returncode}")
     return done.stdout, None
+
+
+def format_threads(threads: list[ThreadStack]) -> str:
+    """py-spy's dump layout: a header per thread, then ``function (file:line)``, innermost first."""
+    lines = []
+    for thread in threads:
+        label = thread.name or ("main thread" if thread.is_main else "thread")
+        state = f" ({thread.state})" if thread.state else ""
+        ident = thread.native_id or thread.ident
+        lines.append(f'Thread {ident}{state}: "{label}"')
+        lines.extend(f"    {f.function} ({f.where()})" for f in thread.frames)
+    return "\n".join(lines)

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sigkit import stacks
 from sigkit.output import classify
 from sigkit.report.units import fmt, shared_unit
 from sigkit.stats import summarize
@@ -119,7 +120,8 @@ def render_trial(console: Console, trial: Trial) -> None:
         console.print(Text(f"Stacks: unavailable: {trial.stacks_source}", style="yellow"))
     elif trial.stacks:
         console.print(f"Stacks captured ({trial.stacks_source}) when the deadline passed:")
-        console.print(Text(trial.stacks.rstrip(), style="dim"))
+        threads = stacks.parse(trial.stacks, trial.stacks_source or "")
+        console.print(Text(stacks.format_threads(threads), style="dim"), soft_wrap=True)
 
 
 def summary_table(trials: Sequence[Trial]) -> Table:
