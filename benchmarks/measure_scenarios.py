@@ -1,0 +1,318 @@
+"""Measure what each scenario really does on each interpreter, and compare with its header.
+
+For every (interpreter, scenario, variant): spawn the script in a pty (pexpect), wait for its
+ready line, then walk the signal ladder -- a real Ctrl-C (``sendintr``: the terminal sends SIGINT
+to the whole foreground process group), then a second one, then SIGTERM, then SIGKILL -- waiting
+up to ``--step-wait`` seconds after each step for the process to end.  The step that ended it is
+the verdict:
+
+    ki          the 1st Ctrl-C, through KeyboardInterrupt (killed by SIGINT, or a KeyboardInterrupt
+                traceback and a non-zero exit code)
+    exit        the 1st Ctrl-C, with an ordinary exit code
+    presses=N   the N-th Ctrl-C (N >= 2)
+    term, kill  SIGTERM / SIGKILL
+    +orphan     a descendant outlived the scenario (it is killed afterwards)
+
+Everything started is reaped: the process group is killed and every descendant seen is SIGKILLed,
+even when a step raises.  No sigkit probe is injected: this is the plain behaviour.
+
+    .venv/bin/python benchmarks/measure_scenarios.py                      # all, all interpreters
+    .venv/bin/python benchmarks/measure_scenarios.py -s gil-hog -p 3.11 -r 3 --verbose
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pexpect
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sigkit.scenarios import Scenario, discover  # noqa: E402
+
+DEFAULT_LADDER = ("INT", "INT", "TERM", "KILL")
+PYENV_GLOB = "/root/.pyenv/versions/*/bin/python"
+
+
+@dataclass
+class Result:
+    """One trial: the verdict, how long after the first Ctrl-C the process ended, what it said."""
+
+    python: str
+    version: tuple[int, int]
+    scenario: str
+    variant: str
+    verdict: str
+    seconds: float | None = None  # first Ctrl-C -> process gone
+    status: str = ""  # "exit 0", "signal 2"...
+    orphans: int = 0
+    expected: str | None = None
+    output: str = field(default="", repr=False)
+
+    @property
+    def matches(self) -> bool | None:
+        if self.expected is None:
+            return None
+        return self.verdict.split("+")[0] in self.expected.split("|")
+
+
+class Trial:
+    """One run of one scenario in a pty; always reaps what it started (use as a context manager)."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.child = pexpect.spawn(
+            command[0], command[1:], env=env, encoding="utf-8", codec_errors="replace",
+            dimensions=(50, 200), timeout=None,
+        )
+        self.output: list[str] = []
+        self.seen: dict[int, float] = {}  # descendant pid -> create_time (pids get reused)
+
+    def __enter__(self) -> Trial:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.reap()
+
+    def wait_ready(self, regex: str, timeout: float) -> bool:
+        """Read output until the ready regex matches a line; False on EOF/timeout."""
+        pattern = re.compile(regex, re.MULTILINE)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._drain(0.05)
+            if pattern.search("".join(self.output).replace("\r\n", "\n")):
+                self.track()
+                return True
+            if not self.child.isalive():
+                return False
+        return False
+
+    def track(self) -> None:
+        """Remember every descendant now alive, to spot orphans and to reap them later."""
+        try:
+            for proc in psutil.Process(self.child.pid).children(recursive=True):
+                try:
+                    self.seen.setdefault(proc.pid, proc.create_time())
+                except psutil.Error:
+                    pass
+        except psutil.Error:
+            pass
+
+    def send(self, step: str) -> None:
+        self.track()
+        if step == "INT":
+            self.child.sendintr()  # a real Ctrl-C: the tty signals the foreground group
+        else:
+            try:
+                os.kill(self.child.pid, getattr(signal, "SIG" + step))
+            except ProcessLookupError:
+                pass
+
+    def wait_exit(self, seconds: float) -> bool:
+        """Keep draining the pty (a full buffer would block the target) until it exits."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if not self.child.isalive():  # waitpid, not EOF: a grandchild may hold the pty
+                return True
+            self._drain(0.02)
+        return not self.child.isalive()
+
+    def status(self) -> str:
+        if self.child.signalstatus is not None:
+            return f"signal {self.child.signalstatus}"
+        return f"exit {self.child.exitstatus}"
+
+    def orphans(self) -> list[int]:
+        alive = []
+        for pid, created in self.seen.items():
+            try:
+                if psutil.Process(pid).create_time() == created:
+                    alive.append(pid)
+            except psutil.Error:
+                pass
+        return alive
+
+    def text(self) -> str:
+        self._drain(0.0)
+        return "".join(self.output).replace("\r\n", "\n")
+
+    def _drain(self, timeout: float) -> None:
+        try:
+            while True:
+                self.output.append(self.child.read_nonblocking(65536, timeout=timeout))
+                timeout = 0
+        except (pexpect.TIMEOUT, pexpect.EOF, OSError):
+            pass
+
+    def reap(self) -> None:
+        """Kill the process group, every descendant ever seen, then the child itself."""
+        self.track()
+        for sig in (signal.SIGKILL,):
+            try:
+                os.killpg(self.child.pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+            for pid, created in self.seen.items():
+                try:
+                    proc = psutil.Process(pid)
+                    if proc.create_time() == created:
+                        proc.kill()
+                except psutil.Error:
+                    pass
+        try:
+            self.child.close(force=True)
+        except Exception:
+            pass
+
+
+def interpreter_version(python: str) -> tuple[int, int]:
+    out = subprocess.run(
+        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True, text=True, check=True, timeout=30,
+    ).stdout
+    major, minor = out.strip().split(".")
+    return int(major), int(minor)
+
+
+def verdict_for(step_index: int, ladder: tuple[str, ...], trial: Trial) -> str:
+    step = ladder[step_index]
+    if step != "INT":
+        return step.lower()
+    presses = ladder[: step_index + 1].count("INT")
+    if presses > 1:
+        return f"presses={presses}"
+    ki = trial.child.signalstatus == signal.SIGINT or (
+        (trial.child.exitstatus or 0) != 0 and "KeyboardInterrupt" in trial.text()
+    )
+    return "ki" if ki else "exit"
+
+
+def run_one(
+    python: str, version: tuple[int, int], scenario: Scenario, fixed: bool, args: argparse.Namespace
+) -> Result:
+    variant = "fixed" if fixed else "broken"
+    result = Result(python, version, scenario.name, variant, "?",
+                    expected=scenario.expected(variant, version))
+    if not scenario.supports(version):
+        result.verdict = "n/a"
+        return result
+    env = dict(os.environ, PYTHON_COLORS="0", NO_COLOR="1", TERM="dumb")
+    ladder = scenario.ladder or DEFAULT_LADDER
+    with Trial(scenario.command(python, fixed=fixed), env) as trial:
+        if not trial.wait_ready(scenario.ready, args.ready_timeout):
+            result.verdict = "no-ready" if trial.child.isalive() else "early-exit"
+        else:
+            time.sleep(args.settle)
+            first = None
+            for index, step in enumerate(ladder):
+                trial.send(step)
+                first = first if first is not None else time.monotonic()
+                if trial.wait_exit(args.step_wait):
+                    result.seconds = time.monotonic() - first
+                    result.verdict = verdict_for(index, ladder, trial)
+                    break
+            else:
+                result.verdict = "survived"
+            if not trial.child.isalive():
+                result.status = trial.status()
+                time.sleep(0.3)  # let children that got the same Ctrl-C finish dying
+                result.orphans = len(trial.orphans())
+                if result.orphans:
+                    result.verdict += "+orphan"
+        result.output = trial.text()
+    return result
+
+
+def pick_pythons(wanted: list[str]) -> list[str]:
+    found = sorted(glob.glob(PYENV_GLOB), key=lambda p: interpreter_version(p))
+    if not wanted:
+        return found
+    chosen = []
+    for want in wanted:
+        matches = [p for p in found if f"/{want}" in p] or ([want] if os.path.exists(want) else [])
+        if not matches:
+            sys.exit(f"no interpreter matches {want!r} (have: {', '.join(found)})")
+        chosen.extend(matches)
+    return chosen
+
+
+def print_table(results: list[Result], pythons: list[tuple[str, tuple[int, int]]]) -> None:
+    """One row per scenario/variant, one column per interpreter; '!' marks a mismatch."""
+    cols = [f"{v[0]}.{v[1]}" for _, v in pythons]
+    rows: dict[tuple[str, str], dict[str, list[Result]]] = {}
+    for r in results:
+        rows.setdefault((r.scenario, r.variant), {}).setdefault(f"{r.version[0]}.{r.version[1]}",
+                                                              []).append(r)
+    width = 12
+    print(f"{'scenario':<22}{'variant':<8}" + "".join(f"{c:<{width}}" for c in cols))
+    mismatches = 0
+    for (name, variant), by_col in rows.items():
+        line = f"{name:<22}{variant:<8}"
+        for col in cols:
+            cell_results = by_col.get(col, [])
+            verdicts = sorted({r.verdict for r in cell_results})
+            cell = "/".join(verdicts) if verdicts else "-"
+            if any(r.matches is False for r in cell_results):
+                cell += "!"
+                mismatches += 1
+            line += f"{cell:<{width}}"
+        print(line)
+    print(f"\n'!' = differs from the header's expectation ({mismatches} cells)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-p", "--python", action="append", default=[],
+                        help="interpreter path or pyenv version prefix (repeatable; default: all)")
+    parser.add_argument("-s", "--scenario", action="append", default=[], help="(repeatable)")
+    parser.add_argument("--variant", choices=["broken", "fixed", "both"], default="both")
+    parser.add_argument("-r", "--repeat", type=int, default=1)
+    parser.add_argument("--step-wait", type=float, default=2.0, help="seconds after each step")
+    parser.add_argument("--settle", type=float, default=0.2,
+                        help="seconds between the ready line and the first Ctrl-C")
+    parser.add_argument("--ready-timeout", type=float, default=10.0)
+    parser.add_argument("--scenarios-dir", action="append", default=[], type=Path)
+    parser.add_argument("--json", type=Path, help="write every result here")
+    parser.add_argument("-v", "--verbose", action="store_true", help="one line per trial")
+    args = parser.parse_args()
+
+    scenarios = discover(args.scenarios_dir)
+    if args.scenario:
+        wanted = {s.replace("_", "-") for s in args.scenario}
+        scenarios = [s for s in scenarios if s.name in wanted]
+    pythons = [(p, interpreter_version(p)) for p in pick_pythons(args.python)]
+    variants = [False, True] if args.variant == "both" else [args.variant == "fixed"]
+    results: list[Result] = []
+    try:
+        for scenario in scenarios:
+            for fixed in variants:
+                for python, version in pythons:
+                    for _ in range(args.repeat):
+                        r = run_one(python, version, scenario, fixed, args)
+                        results.append(r)
+                        if args.verbose:
+                            secs = f"{r.seconds:.3f}s" if r.seconds is not None else "-"
+                            mark = {True: "ok", False: "MISMATCH", None: ""}[r.matches]
+                            print(f"{version[0]}.{version[1]:<3} {r.scenario:<20} {r.variant:<7}"
+                                  f"{r.verdict:<16}{secs:>9}  {r.status:<10} "
+                                  f"expected={r.expected} {mark}", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted; partial table:", file=sys.stderr)
+    print()
+    print_table(results, pythons)
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=1))
+    return 1 if any(r.matches is False for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""The main thread waits in Thread.join() for a worker that never ends.
+
+name: blocked-join
+summary: main blocks in t.join() on a non-daemon worker that never finishes
+teaches: What Ctrl-C does while the main thread sits in join(). On 2.7 nothing: join() without
+    a timeout is an uninterruptible lock wait. On 3.x the KeyboardInterrupt leaves join(), but
+    the interpreter's exit then waits for the same worker again (threading._shutdown) -- except
+    on 3.9-3.12, where a bug marks the interrupted thread as finished.
+behaviour:
+    2.7       join() cannot be interrupted: Ctrl-C does nothing; SIGTERM (no Python handler)
+              ends it.
+    3.6-3.8   the 1st Ctrl-C raises KeyboardInterrupt out of join(); the exit then joins the
+              worker in threading._shutdown, so it takes a 2nd Ctrl-C.
+    3.9-3.12  the interrupted join() marks the worker as finished (python/cpython#90882):
+              one Ctrl-C ends the program, killing the worker mid-work.
+    3.13      fixed: the exit waits for the worker again, 2 Ctrl-Cs.
+fix: Give the worker a stop event; wait for it with a timed join in a loop (interruptible
+    even on 2.7); on KeyboardInterrupt set the event, join the worker, re-raise.
+expect-broken: 2.7=term 3.6-3.8=presses=2 3.9-3.12=ki 3.13=presses=2
+expect-fixed: *=ki
+ready: ^ready
+"""
+from __future__ import print_function
+
+import os
+import signal
+import sys
+import threading
+import time
+
+CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
+STARTED = time.time()
+
+
+def ready(what):
+    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
+    print("ready: " + what)
+    sys.stdout.flush()
+
+
+def capped():
+    """True until the safety cap: each "forever" loop below really means "for a minute"."""
+    return time.time() < STARTED + CAP_SECONDS + 2
+
+
+def broken():
+    def serve():
+        while capped():  # a service loop with no way to ask it to stop
+            time.sleep(0.1)
+
+    worker = threading.Thread(target=serve, name="server")
+    worker.start()
+    ready("main thread blocked in worker.join()")
+    worker.join()  # no timeout: on 2.7 this wait cannot be interrupted
+
+
+def fixed():
+    stop = threading.Event()
+
+    def serve():
+        while capped() and not stop.is_set():  # checks for a stop request every turn
+            time.sleep(0.1)
+
+    worker = threading.Thread(target=serve, name="server")
+    worker.start()
+    ready("main thread waiting for the worker with a timed join")
+    try:
+        while worker.is_alive():
+            worker.join(0.1)  # returns to Python 10 times a second: Ctrl-C gets through
+    except KeyboardInterrupt:
+        stop.set()  # ask the worker to finish, give it a moment, let the interrupt go on
+        worker.join(5)
+        raise
+
+
+def give_up(signum, frame):
+    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
+    print("safety cap reached: giving up")
+    sys.stdout.flush()
+    os._exit(3)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(CAP_SECONDS)
+    if "--fixed" in sys.argv[1:]:
+        fixed()
+    else:
+        broken()
