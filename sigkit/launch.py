@@ -154,7 +154,7 @@ class _Session:
                 preexec_fn=None if options.inherit_signals else _reset_signals_in_child,
                 timeout=None,
             )
-        except pexpect.ExceptionPexpect as error:
+        except (pexpect.ExceptionPexpect, OSError) as error:
             raise UsageError(f"cannot run {options.command[0]}: {error}") from None
         # pexpect sleeps 0.1 s after close/terminate "for slow systems": we reap by pid instead.
         child.delayafterclose = child.ptyproc.delayafterclose = 0.0

@@ -42,7 +42,9 @@ def main() -> None:
     """Console entry point: maps bad input to exit 2 and Ctrl-C to exit 130, never a traceback."""
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode the parser returns the code of a typer.Exit (and turns
+        # KeyboardInterrupt into Exit(130)) instead of calling sys.exit itself.
+        code = app(standalone_mode=False)
     except UsageError as error:
         print(f"sigkit: error: {error}", file=sys.stderr)
         sys.exit(2)
@@ -53,6 +55,9 @@ def main() -> None:
         raise
     except Exception as error:  # the CLI parser's own errors arrive here in non-standalone mode
         _exit_on_parser_error(error)
+    if code == 130:
+        print("sigkit: interrupted", file=sys.stderr)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _exit_on_parser_error(error: Exception) -> None:

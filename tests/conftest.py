@@ -1,0 +1,61 @@
+"""Shared fixtures: real interpreters, and a guard that no test leaves a process behind."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import psutil
+import pytest
+
+# Every process started during this test session inherits this marker, escaped ones included.
+SESSION_MARKER = "SIGKIT_TEST_SESSION"
+os.environ[SESSION_MARKER] = uuid.uuid4().hex
+
+PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))) / "versions"
+
+
+def interpreter(prefix: str) -> str | None:
+    """The real binary of an installed pyenv version ("2.7", "3.13"), or None."""
+    if not PYENV_VERSIONS.is_dir():
+        return None
+    for folder in sorted(PYENV_VERSIONS.iterdir()):
+        binary = folder / "bin" / "python"
+        if folder.name.startswith(prefix + ".") and binary.exists():
+            return str(binary)
+    return None
+
+
+def leftovers() -> list[psutil.Process]:
+    marker = os.environ[SESSION_MARKER]
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.pid == os.getpid() or proc.status() == psutil.STATUS_ZOMBIE:
+                continue
+            if proc.environ().get(SESSION_MARKER) == marker:
+                found.append(proc)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind():
+    """Fail any test after which a process it (or sigkit) started is still alive; then kill it."""
+    yield
+    left = leftovers()
+    if left:
+        described = [f"{p.pid} {' '.join(p.cmdline())}" for p in left]
+        for proc in left:
+            proc.kill()
+        psutil.wait_procs(left, timeout=2)
+        pytest.fail(f"processes left behind: {described}")
+
+
+@pytest.fixture(scope="session")
+def py311() -> str:
+    """The interpreter for behavioural tests: 3.11 as the brief says, else whatever runs pytest."""
+    return interpreter("3.11") or sys.executable
