@@ -1,0 +1,53 @@
+"""The scenario matrix: variant × interpreter → how it ended, latency, and whether it matched."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+
+from sigkit.report.units import fmt
+from sigkit.scenario_run import Cell
+from sigkit.stats import summarize
+from sigkit.timeline import latencies_us
+
+
+def _cell_text(cell: Cell) -> Text:
+    if cell.skipped:
+        return Text(f"n/a ({cell.skipped})", style="dim")
+    observed = cell.observed or "?"
+    text = Text(observed, style="bold")
+    handler = summarize([latencies_us(t)["handler"] for t in cell.trials])
+    if handler is not None:
+        text.append(f" {fmt(handler.p50)}")
+        if handler.n > 1:
+            text.append(f" /{fmt(handler.p95)}", style="dim")
+    if cell.matches is True:
+        text.append(" ✓", style="green")
+    elif cell.matches is False:
+        text.append(f" ✗ expected {cell.expected}", style="red")
+    return text
+
+
+def matrix_table(cells: Sequence[Cell]) -> Table:
+    """Rows: scenario variant; columns: interpreter version. Cells: verdict, handler p50[/p95]."""
+    versions = sorted({c.version for c in cells})
+    table = Table(header_style="bold", title="verdict · sent → Python handler p50 (/p95) · vs header")
+    table.add_column("scenario")
+    for version in versions:
+        table.add_column(".".join(map(str, version)))
+    rows: dict[tuple[str, str], dict[tuple[int, int], Cell]] = {}
+    for cell in cells:
+        rows.setdefault((cell.scenario.name, cell.variant), {})[cell.version] = cell
+    for (name, variant), by_version in rows.items():
+        table.add_row(
+            f"{name} ({variant})",
+            *(_cell_text(by_version[v]) if v in by_version else Text("") for v in versions),
+        )
+    return table
+
+
+def legend() -> str:
+    return ("ki = 1st Ctrl-C ended it by KeyboardInterrupt · exit = 1st Ctrl-C, exit code · "
+            "presses=N = N Ctrl-Cs · term = needed SIGTERM · kill = needed SIGKILL")
