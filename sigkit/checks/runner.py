@@ -1,0 +1,141 @@
+"""Turn checks into probes, run them, judge them.
+
+Everything that can be wrong with a config — an unknown scenario, a missing interpreter, a command
+that does not exist — is found by :func:`plan` before the first probe starts: a CI job should fail
+in a second with one line, not after ten minutes of probing with a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sigkit import __version__, interpreters, scenarios
+from sigkit.checks.budgets import BudgetResult, evaluate
+from sigkit.checks.config import Check, Config
+from sigkit.errors import UsageError
+from sigkit.ladder import DEFAULT_LADDER
+from sigkit.launch import ProbeOptions, check_command, probe
+from sigkit.report.json_report import run_to_dict
+from sigkit.timeline import Trial
+
+SCHEMA_ID = "sigkit.check/1"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One check on one interpreter (a scenario on three Pythons is three cases)."""
+
+    check: Check
+    label: str  # "app", or "app[3.11]" for a scenario run on several interpreters
+    interpreter: str | None  # the spec from ``interpreters``; None for a command
+    options: ProbeOptions
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: Case
+    trials: list[Trial]
+    budgets: list[BudgetResult]
+    seconds: float
+
+    @property
+    def passed(self) -> bool:
+        return all(budget.passed for budget in self.budgets)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.case.check.name,
+            "case": self.case.label,
+            "interpreter": self.case.interpreter,
+            "command": self.case.options.command,
+            "passed": self.passed,
+            "seconds": round(self.seconds, 3),
+            "budgets": [dataclasses.asdict(budget) for budget in self.budgets],
+            "run": run_to_dict(self.trials),
+        }
+
+
+def plan(config: Config, only: Sequence[str] = ()) -> list[Case]:
+    """The cases to run: every check, or those named by ``only`` (a check name or a case label)."""
+    cases = []
+    for check in config.checks:
+        try:
+            cases.extend(_cases(check))
+        except UsageError as error:
+            raise UsageError(f"{config.shown}: check {check.name!r}: {error}") from None
+    if not only:
+        return cases
+    known = {check.name for check in config.checks} | {case.label for case in cases}
+    for name in only:
+        if name not in known:
+            names = ", ".join(check.name for check in config.checks)
+            raise UsageError(f"--only: no check named {name!r} in {config.shown} (checks: {names})")
+    return [case for case in cases if case.check.name in only or case.label in only]
+
+
+def _cases(check: Check) -> list[Case]:
+    if check.command is not None:
+        command = _anchored(list(check.command), check)
+        check_command(command)
+        return [Case(check, check.name, None, _options(check, command, check.expect, None))]
+    assert check.scenario is not None
+    scenario = scenarios.get(check.scenario)
+    cases = []
+    for spec in check.interpreters or (None,):
+        python = str(interpreters.resolve(spec)) if spec else sys.executable
+        command = scenario.command(python, check.fixed, check.args)
+        label = f"{check.name}[{spec}]" if spec else check.name
+        options = _options(check, command, check.expect or scenario.ready, scenario.ladder)
+        cases.append(Case(check, label, spec, options))
+    return cases
+
+
+def _anchored(command: list[str], check: Check) -> list[str]:
+    """``./app.sh`` in a config means next to the config (the check's cwd), not sigkit's cwd."""
+    program = command[0]
+    if os.sep in program and not os.path.isabs(program):
+        command[0] = str(check.cwd / program)
+    return command
+
+
+def _options(check: Check, command: list[str], expect: str | None,
+             fallback_ladder: tuple[str, ...] | None) -> ProbeOptions:
+    return ProbeOptions(
+        command=command,
+        expect=expect,
+        after=check.after,
+        ready_timeout=check.ready_timeout,
+        deadline=check.deadline,
+        ladder=check.ladder or fallback_ladder or DEFAULT_LADDER,
+        interval=check.interval,
+        env=dict(check.env),
+        cwd=str(check.cwd),
+    )
+
+
+def run_case(case: Case, on_trial: Callable[[], None] = lambda: None) -> CaseResult:
+    """``trials`` fresh probes in sequence (never in parallel: they would share the cores)."""
+    started = time.monotonic()
+    trials = []
+    for _ in range(case.check.trials):
+        trials.append(probe(dataclasses.replace(case.options)))
+        on_trial()
+    return CaseResult(case, trials, evaluate(case.check.budgets, trials),
+                      time.monotonic() - started)
+
+
+def document(config: Config, results: Sequence[CaseResult]) -> dict[str, Any]:
+    """The ``--json`` form: every case, its budgets, and its full probe run (``sigkit.probe/1``)."""
+    return {
+        "schema": SCHEMA_ID,
+        "sigkit_version": __version__,
+        "config": config.shown,
+        "passed": all(result.passed for result in results),
+        "checks": [result.to_dict() for result in results],
+    }
