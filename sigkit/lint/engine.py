@@ -1,0 +1,110 @@
+"""Linting one file: read, decode, parse, run the rules whose trigger appears, apply noqa."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import io
+import re
+import tokenize
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from sigkit.lint.catalog import SYNTAX_ERROR, UNREADABLE
+from sigkit.lint.findings import Finding
+from sigkit.lint.index import ModuleIndex
+from sigkit.lint.noqa import silences
+from sigkit.lint.rule import Rule
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what Python counts as a new line (not \f, \x1c...)
+
+
+class _Unparsable(Exception):
+    """The source could not be decoded or parsed: (message, line, col)."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+        self.col = col
+
+
+def lint_file(path: str, rules: Sequence[Rule]) -> list[Finding]:
+    """Findings for the file at ``path``; a file that cannot be read is reported as SK001."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return [Finding(path, 1, 1, UNREADABLE.code, f"cannot read file: {reason}")]
+    return lint_source(data, path, rules)
+
+
+def lint_source(source: str | bytes, path: str, rules: Sequence[Rule]) -> list[Finding]:
+    """Findings for ``source`` (bytes honour a ``# -*- coding: ... -*-`` line, as Python does),
+    sorted by position; a source that does not parse gives one SK000 finding."""
+    try:
+        text = _decode(source)
+        tree = _parse(text, path)
+    except _Unparsable as problem:
+        return [Finding(path, problem.line, problem.col, SYNTAX_ERROR.code, str(problem))]
+    findings = _check(tree, text, path, rules)
+    if not findings:
+        return findings
+    lines = _LINE_BREAK.split(text)
+    return sorted(finding for finding in findings if not _silenced(lines, finding))
+
+
+def _decode(source: str | bytes) -> str:
+    if isinstance(source, str):
+        return source
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return source.decode(encoding)
+    except SyntaxError as error:
+        raise _Unparsable(f"syntax error: {error.msg}") from None
+    except (UnicodeDecodeError, LookupError) as error:
+        raise _Unparsable(f"syntax error: cannot decode the file ({error})") from None
+
+
+def _parse(text: str, path: str) -> ast.Module:
+    """``ast.parse`` with its compile-time warnings silenced (they are not ours to report)."""
+    try:
+        with warnings.catch_warnings(), _cyclic_gc_paused():
+            warnings.simplefilter("ignore")
+            return ast.parse(text, filename=path)
+    except SyntaxError as error:
+        raise _Unparsable(f"syntax error: {error.msg}", error.lineno or 1,
+                          max(error.offset or 1, 1)) from None
+    except ValueError as error:  # source code string cannot contain null bytes (before 3.12)
+        raise _Unparsable(f"syntax error: {error}") from None
+    except (RecursionError, MemoryError):
+        raise _Unparsable("syntax error: too deeply nested for the parser") from None
+
+
+def _check(tree: ast.Module, text: str, path: str, rules: Sequence[Rule]) -> list[Finding]:
+    """Runs the rules whose trigger appears in the text; the index is built only if one does."""
+    triggered = [rule for rule in rules if rule.trigger.search(text)]
+    if not triggered:
+        return []
+    with _cyclic_gc_paused():
+        index = ModuleIndex(tree)
+        return [hit.at(path, rule.code) for rule in triggered for hit in rule.check(index)]
+
+
+def _silenced(lines: list[str], finding: Finding) -> bool:
+    return 0 < finding.line <= len(lines) and silences(lines[finding.line - 1], finding.code)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """ASTs are trees: millions of fresh nodes that hold no reference cycles. Python's cyclic
+    garbage collector would still scan them over and over while they are built (about a fifth
+    of the parse time); reference counting alone frees them, so the collector waits."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
