@@ -1,0 +1,54 @@
+"""Run a lab program as a child that can never outlive the experiment.
+
+Each child gets its own session (so its own process group): whatever it forks -- the count
+experiment's multiprocessing workers -- is killed with it, by one ``killpg``, whether the run
+ended normally, timed out, or sigkit itself was interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from sigkit.errors import UsageError
+
+
+class LabError(UsageError):
+    """A lab program failed (bad interpreter, crash, timeout): one line for the user, exit 2."""
+
+
+@contextmanager
+def spawned(argv: Sequence[str], pass_fds: Sequence[int] = ()) -> Iterator[subprocess.Popen[str]]:
+    """Start ``argv`` in a new session; on the way out, SIGKILL its whole group and reap it."""
+    try:
+        process = subprocess.Popen(
+            list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True, pass_fds=tuple(pass_fds),
+        )
+    except OSError as error:
+        raise LabError(f"cannot run {argv[0]}: {error.strerror}") from None
+    try:
+        yield process
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+
+
+def run_json(argv: Sequence[str], timeout: float) -> dict[str, Any]:
+    """Run a lab program to completion and parse the JSON line it prints last."""
+    with spawned(argv) as process:
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise LabError(f"{argv[0]} took longer than {timeout:g} s (killed)") from None
+    if process.returncode != 0 or not out.strip():
+        last = (err.strip().splitlines() or [f"exit code {process.returncode}"])[-1]
+        raise LabError(f"{argv[0]} failed: {last}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result

@@ -1,0 +1,105 @@
+"""The convoy: how long an I/O-bound thread takes to answer while CPU-bound threads run.
+
+The echo thread waits in ``recv`` without the GIL.  When a byte arrives it wakes at once --
+and then needs the GIL to run one line of Python.  A CPU-bound thread holding it gives it up
+only when asked, after the switch interval (5 ms, 3.2+), so each answer costs about one
+interval: a low-priority number-cruncher holds up the high-priority I/O (a priority inversion).
+On 2.7 the CPU thread drops the GIL every 100 ticks but takes it straight back, usually before
+the woken thread on the other core gets there.  sigkit pings from its own process, so only the
+echo thread's wait for the GIL is in the figure.
+"""
+
+from __future__ import annotations
+
+import itertools
+import select
+import socket
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sigkit.lab import programs
+from sigkit.lab.child import LabError, spawned
+from sigkit.lab.progress import tracked
+from sigkit.stats import Summary, summarize
+
+THREADS = (0, 1, 2, 4)
+PINGS = 200
+GAP = 0.002  # seconds between pings: the echo thread is back in recv, a CPU thread has the GIL
+SETTLE = 0.1  # seconds after "ready" before the first ping: the CPU threads are spinning
+
+
+@dataclass
+class Cell:
+    """Round trips (µs) of one interpreter with ``threads`` CPU-bound threads running."""
+
+    python: str
+    threads: int
+    version: str = ""
+    rtt_us: list[float] = field(default_factory=list)
+
+    @property
+    def summary(self) -> Summary | None:
+        return summarize(self.rtt_us)
+
+
+def _wait_readable(fd: int, timeout: float, what: str) -> None:
+    readable, _, _ = select.select([fd], [], [], timeout)
+    if not readable:
+        raise LabError(f"the convoy program did not {what} within {timeout:g} s (killed)")
+
+
+def measure(
+    python: str, threads: int, pings: int = PINGS, switch_interval: float | None = None
+) -> list[float]:
+    """Start the program with ``threads`` CPU threads, ping its echo thread, return the RTTs."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    argv = [python, programs.path("convoy"), "--fd", str(theirs.fileno()),
+            "--threads", str(threads)]
+    if switch_interval is not None:
+        argv += ["--switch-interval", repr(switch_interval)]
+    rtts = []
+    with ours, spawned(argv, pass_fds=[theirs.fileno()]) as process:
+        theirs.close()
+        assert process.stdout is not None
+        _wait_readable(process.stdout.fileno(), 30.0, "start")
+        if process.stdout.readline().strip() != "ready":
+            raise LabError(f"{python} could not run the convoy program")
+        time.sleep(SETTLE)
+        for _ in range(pings):
+            sent = time.perf_counter_ns()
+            ours.sendall(b"x")
+            _wait_readable(ours.fileno(), 10.0, "answer a ping")
+            ours.recv(64)
+            rtts.append((time.perf_counter_ns() - sent) / 1000)
+            time.sleep(GAP)
+    return rtts
+
+
+def interpreter_version(python: str) -> str:
+    """``X.Y.Z`` of ``python`` (2.7-safe), for the table."""
+    from sigkit.lab.child import run_json
+
+    code = "import json, platform; print(json.dumps({'v': platform.python_version()}))"
+    return str(run_json([python, "-c", code], timeout=30)["v"])
+
+
+def run(
+    pythons: Sequence[str],
+    threads: Sequence[int] = THREADS,
+    pings: int = PINGS,
+    switch_interval: float | None = None,
+) -> list[Cell]:
+    """Every interpreter x thread count, one program run each (``pings`` round trips)."""
+    if pings < 1:
+        raise LabError("--pings must be at least 1")
+    if any(count < 0 for count in threads):
+        raise LabError("thread counts must be 0 or more")
+    versions = {python: interpreter_version(python) for python in pythons}
+    cells = []
+    steps = list(itertools.product(pythons, threads))
+    for python, count in tracked(steps, "lab convoy", lambda s: f"{versions[s[0]]} x {s[1]}"):
+        cell = Cell(python, count, versions[python])
+        cell.rtt_us = measure(python, count, pings, switch_interval)
+        cells.append(cell)
+    return cells

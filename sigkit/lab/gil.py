@@ -1,0 +1,88 @@
+"""The GIL experiment: the same CPU work done sequentially, in two threads, in two processes.
+
+What it shows (the wall times, relative to sequential):
+
+* **threads** -- one GIL, so two threads never count at the same time.  On Python 2.7 they are
+  *slower* than sequential on a multicore machine: every 100 ticks the holder releases and
+  re-takes the GIL while the other thread, woken on another core, fights for it (signals,
+  context switches, lost races).  Since 3.2 a waiting thread asks for the GIL only after the
+  switch interval (5 ms): threads cost about the same as sequential.
+* **processes** -- one GIL each: with two free cores, about half the sequential time.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sigkit.lab import programs
+from sigkit.lab.child import run_json
+from sigkit.lab.progress import tracked
+
+MODES = ("sequential", "threads", "processes")
+# The seed's run (Python 2, two cores, N = 10,000,000): the figures this lab reproduces.
+SEED_SECONDS = {"sequential": 1.03, "threads": 1.71, "processes": 0.51}
+DEFAULT_N = 10_000_000  # the talk's figure: ~0.3-0.7 s per count on a current machine
+
+
+@dataclass(frozen=True)
+class CountRun:
+    """One mode's best run: wall and CPU seconds (CPU includes child processes)."""
+
+    mode: str
+    wall: float
+    cpu: float
+
+
+@dataclass
+class GilResult:
+    """One interpreter's three timings, best of ``repeat`` runs each."""
+
+    executable: str
+    python: str
+    n: int
+    gil: bool  # False only on a free-threaded build with the GIL disabled
+    cpus: int
+    runs: dict[str, CountRun] = field(default_factory=dict)
+
+    def ratio(self, mode: str) -> float:
+        """Wall time of ``mode`` relative to sequential (>1: slower)."""
+        return self.runs[mode].wall / self.runs["sequential"].wall
+
+    def verdict(self) -> str:
+        """One line, in words, of what this interpreter's figures say about its GIL."""
+        threads, processes = self.ratio("threads"), self.ratio("processes")
+        if not self.gil:
+            said = "no GIL: the threads ran in parallel"
+        elif threads > 1.2:
+            said = "the GIL battle: two threads are slower than one doing both counts"
+        else:
+            said = "the GIL takes turns: no gain from threads, and little loss"
+        if processes < 0.8:
+            said += "; processes: one GIL each, the cores work in parallel"
+        else:
+            said += "; processes gained little here (start-up cost, or no free core)"
+        return f"{self.python}: {said}"
+
+
+def run(
+    pythons: Sequence[str], n: int = DEFAULT_N, repeat: int = 1, timeout: float = 120.0
+) -> list[GilResult]:
+    """Time every mode under every interpreter (in turn: never two experiments at once).
+
+    The repeats are interleaved (seq, thr, proc, seq, ...) so that a burst of load elsewhere on
+    the machine spreads over the modes instead of spoiling one; the best run of each is kept,
+    as timeit does: noise only ever adds time.
+    """
+    steps = list(itertools.product(pythons, range(repeat), MODES))
+    results: dict[str, GilResult] = {}
+    for python, _, mode in tracked(steps, "lab gil", lambda s: f"{s[0]} {s[2]}"):
+        raw = run_json([python, programs.path("count"), "--mode", mode, "--n", str(n)], timeout)
+        result = results.setdefault(
+            python, GilResult(python, str(raw["python"]), n, bool(raw["gil"]), int(raw["cpus"]))
+        )
+        best = result.runs.get(mode)
+        if best is None or raw["wall"] < best.wall:
+            result.runs[mode] = CountRun(mode, float(raw["wall"]), float(raw["cpu"]))
+    return [results[p] for p in pythons]

@@ -1,0 +1,122 @@
+"""How long a Ctrl-C waits for the GIL: handler latency vs switch interval x busy threads.
+
+The Python handler runs only in the main thread, and only while it holds the GIL.  When the
+main thread wakes up (its wait was interrupted) while a busy thread holds the GIL, it waits one
+switch interval (``sys.setswitchinterval``, 5 ms by default), then asks the holder to drop it.
+With several busy threads it may lose the race to another worker and wait again.  So the
+figure to expect is about one interval with one busy thread, and more with more threads.
+
+Each cell of the sweep runs the ``busy-workers`` scenario -- the seed's program: main blocked in
+an untimed ``join()`` -- under the probe engine; zero busy threads is the ``idle`` scenario, the
+reference timeline.  (The fixed variant polls with timed joins: now and then its main thread is
+already awake when Ctrl-C comes, which blurs the figure this sweep is after.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sigkit import scenarios
+from sigkit.errors import UsageError
+from sigkit.lab.child import run_json
+from sigkit.lab.progress import tracked
+from sigkit.launch import ProbeOptions, probe
+from sigkit.report.units import fmt
+from sigkit.stats import Summary, summarize
+from sigkit.timeline import latencies_us
+
+INTERVALS = (0.001, 0.005, 0.02)
+THREADS = (0, 1, 2, 4)
+SETTLE = 0.1  # seconds between "ready" and Ctrl-C: the workers are spinning by then
+
+
+@dataclass
+class Cell:
+    """One point of the sweep: its handler latencies (µs), one per trial that got that far."""
+
+    switch_interval: float
+    threads: int
+    handler_us: list[float] = field(default_factory=list)
+    missing: int = 0  # trials where no Python handler ran before the process was killed
+
+    @property
+    def summary(self) -> Summary | None:
+        return summarize(self.handler_us)
+
+    @property
+    def label(self) -> str:
+        busy = "idle" if self.threads == 0 else f"{self.threads} busy"
+        return f"{fmt(self.switch_interval * 1e6)} · {busy}"
+
+
+def base_options(python: str, threads: int, switch_interval: float) -> ProbeOptions:
+    """One trial's probe: no stacks, and a short ladder -- only the first press is measured.
+
+    After the first Ctrl-C the program's exit joins the other workers again; a second Ctrl-C
+    ends that wait at once, and KILL is there for an interpreter that ignores both.
+    """
+    extra: tuple[str, ...] = ()
+    if threads == 0:
+        scenario = scenarios.get("idle")
+    else:
+        scenario = scenarios.get("busy-workers")
+        extra = ("--threads", str(threads), "--switch-interval", repr(switch_interval))
+    return ProbeOptions(
+        command=scenario.command(python, extra_args=extra),
+        expect=scenario.ready,
+        after=SETTLE,
+        deadline=0.5,
+        ladder=("INT", "INT", "KILL"),
+        interval=0.5,
+        capture_stacks=False,
+        orphan_settle=0.0,
+    )
+
+
+def check_interpreter(python: str) -> None:
+    """The sweep needs ``sys.setswitchinterval`` (3.2+); 2.7 counts ticks instead."""
+    probe_code = (
+        "import json, sys; print(json.dumps({'ok': hasattr(sys, 'setswitchinterval')}))"
+    )
+    if not run_json([python, "-c", probe_code], timeout=30)["ok"]:
+        raise UsageError(
+            f"{python} has no sys.setswitchinterval (Python 2 switches every 100 ticks): "
+            "use Python 3"
+        )
+
+
+def run(
+    python: str,
+    intervals: Sequence[float] = INTERVALS,
+    threads: Sequence[int] = THREADS,
+    trials: int = 5,
+) -> list[Cell]:
+    """Every (interval, threads) cell, ``trials`` probes each, interleaved round by round.
+
+    Interleaving (all cells once, then all again) spreads any burst of outside load over the
+    whole sweep rather than over one cell.  The idle case does not depend on the interval:
+    it is measured once per round and shared by the intervals.
+    """
+    if trials < 1:
+        raise UsageError("--trials must be at least 1")
+    if any(value <= 0 for value in intervals):
+        raise UsageError("switch intervals must be positive (seconds, e.g. 0.005)")
+    if any(count < 0 for count in threads):
+        raise UsageError("thread counts must be 0 or more")
+    check_interpreter(python)
+    cells = {(si, n): Cell(si, n) for si in intervals for n in threads}
+    keys = [(si, n) for si in intervals for n in threads if n > 0]
+    keys += [(intervals[0], 0)] if 0 in threads else []
+    steps = list(itertools.product(range(trials), keys))
+    for _, (si, n) in tracked(steps, "lab switch-interval", lambda s: cells[s[1]].label):
+        trial = probe(dataclasses.replace(base_options(python, n, si)))
+        handler = latencies_us(trial)["handler"]
+        for cell in [cells[(other, 0)] for other in intervals] if n == 0 else [cells[(si, n)]]:
+            if handler is None:
+                cell.missing += 1
+            else:
+                cell.handler_us.append(handler)
+    return [cells[(si, n)] for si in intervals for n in threads]

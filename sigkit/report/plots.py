@@ -1,0 +1,203 @@
+"""Pictures as files (SVG, PNG, PDF) through matplotlib, the optional ``plot`` extra.
+
+matplotlib is imported only when a plot is asked for (it costs ~0.3 s and is not a dependency),
+and ``check`` runs before any measuring: a long lab run must not end in "matplotlib missing".
+The same log time axes as the terminal pictures (``pictures``), for the same reason.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sigkit.errors import UsageError
+from sigkit.lab import convoy, gil, switch_interval
+from sigkit.report import pictures
+from sigkit.report.units import fmt
+from sigkit.stats import histogram
+from sigkit.timeline import LATENCY_NAMES, Trial, latencies_us
+
+SUFFIXES = (".svg", ".png", ".pdf")
+_MARKERS = {  # the terminal picture's symbols, as matplotlib markers and colours
+    pictures.SENT: ("o", "black"),
+    pictures.ARRIVAL: ("D", "tab:cyan"),
+    pictures.HANDLER: ("^", "tab:green"),
+    pictures.EXIT: ("s", "tab:red"),
+    pictures.SNAPSHOT: ("d", "goldenrod"),
+}
+
+
+def _pyplot() -> Any:
+    """matplotlib.pyplot on the file-only Agg backend, or a one-line usage error."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise UsageError("--plot needs matplotlib: pip install 'sigkit[plot]'") from None
+    return plt
+
+
+def check(path: Path) -> None:
+    """Fail before measuring: a known suffix, an existing folder, matplotlib importable."""
+    if path.suffix.lower() not in SUFFIXES:
+        raise UsageError(f"--plot {path}: use a file ending in {', '.join(SUFFIXES)}")
+    if not path.parent.is_dir():
+        raise UsageError(f"--plot {path}: folder {path.parent} does not exist")
+    _pyplot()
+
+
+def _save(figure: Any, path: Path) -> None:
+    """Write and close; SVG/PDF without a creation date, so reruns differ only by data."""
+    figure.tight_layout()
+    metadata = {"Date": None} if path.suffix.lower() in (".svg", ".pdf") else None
+    figure.savefig(path, metadata=metadata)
+    _pyplot().close(figure)
+
+
+def _log_time_axis(axis: Any, low: float, high: float, which: str = "x") -> None:
+    """Decades labelled 10µs, 1ms, 1s... as in the terminal pictures."""
+    decades = pictures.LogAxis(low, high, 2).decades()
+    getattr(axis, f"set_{which}scale")("log")
+    getattr(axis, f"set_{which}lim")(low, high)
+    getattr(axis, f"set_{which}ticks")(decades, [pictures.decade_label(d) for d in decades])
+    getattr(axis, f"set_{which}ticks")([], minor=True)
+
+
+# -- probe ---------------------------------------------------------------------------------------
+def _draw_timeline(axis: Any, trial: Trial) -> None:
+    """Lanes top-down: one per press, then one per thread of the stack snapshot."""
+    scale = pictures.LogAxis.spanning(pictures.longest_us(trial), 2)
+    lanes: list[str] = []
+    for number, (press, gap) in enumerate(zip(trial.presses, pictures.gaps_us(trial)), start=1):
+        y = -len(lanes)
+        lanes.append(pictures.press_label(number, press))
+        marks = pictures.press_marks(press, trial)
+        last = max(max(us for us, _, _ in marks), scale.low)
+        axis.plot([scale.low, last], [y, y], color="0.6", lw=1, zorder=1)
+        if gap is not None and not press.ended_it:
+            axis.plot([last, gap], [y, y], color="0.6", lw=1, ls=":", zorder=1)
+        for index, (us, mark, what) in enumerate(marks):
+            shape, colour = _MARKERS[mark]
+            axis.scatter([max(us, scale.low)], [y], marker=shape, color=colour, zorder=2, s=40)
+            if what:  # captions alternate above and below: neighbours often sit close
+                axis.annotate(f"{what} +{fmt(us)}", (max(us, scale.low), y), fontsize=7,
+                              xytext=(0, 7 if index % 2 else -12), textcoords="offset points",
+                              ha="center")
+    at = pictures.stacks_at_us(trial)
+    if at is not None:
+        for thread in pictures.snapshot_threads(trial):
+            y = -len(lanes)
+            lanes.append(thread.label)
+            shape, colour = _MARKERS[pictures.SNAPSHOT]
+            axis.plot([scale.low, at], [y, y], color="0.85", lw=4, zorder=1)
+            axis.scatter([at], [y], marker=shape, color=colour, zorder=2, s=40)
+            axis.annotate(thread.where, (at, y), fontsize=7, xytext=(6, -3),
+                          textcoords="offset points")
+    _log_time_axis(axis, scale.low, scale.high)
+    axis.set_yticks([-i for i in range(len(lanes))], lanes)
+    axis.set_ylim(-len(lanes) + 0.4, 0.6)
+    axis.set_xlabel("time after the press (log scale)")
+    axis.grid(axis="x", color="0.92")
+    version = trial.interpreter.version if trial.interpreter else "no Python probe"
+    program = shlex.join([Path(trial.command[0]).name, *trial.command[1:]])
+    axis.set_title(f"{program}  (Python {version}): {trial.verdict}", fontsize=9)
+
+
+def _draw_histogram(axis: Any, values: Sequence[float], title: str) -> None:
+    rows = histogram(values, bins=12, log=True)
+    low, high = rows[0][0], rows[-1][1]
+    axis.bar([r[0] for r in rows], [r[2] for r in rows], width=[r[1] - r[0] for r in rows],
+             align="edge", color="tab:cyan", edgecolor="white")
+    span = pictures.LogAxis.covering(low, high, 2)
+    _log_time_axis(axis, span.low, span.high)
+    axis.set_title(f"{title} (n={len(values)})", fontsize=9)
+    axis.set_ylabel("trials")
+    axis.yaxis.get_major_locator().set_params(integer=True)
+
+
+def save_probe(trials: Sequence[Trial], path: Path) -> None:
+    """The file form of ``pictures.render_probe``: the first trial's timeline; histograms too
+    when there are several trials."""
+    plt = _pyplot()
+    figures = [latencies_us(t) for t in trials]
+    present = {
+        label: values
+        for name, label in LATENCY_NAMES.items()
+        if len(values := [v for f in figures if (v := f[name]) is not None and v > 0]) > 1
+    }
+    rows = 1 + (len(present) if len(trials) > 1 else 0)
+    lanes = len(trials[0].presses) + len(pictures.snapshot_threads(trials[0]))
+    ratios = [max(lanes, 2)] + [3] * (rows - 1)
+    figure, axes = plt.subplots(rows, 1, figsize=(9, 1.2 + 0.55 * sum(ratios)), squeeze=False,
+                                gridspec_kw={"height_ratios": ratios})
+    _draw_timeline(axes[0][0], trials[0])
+    if len(trials) > 1:
+        for axis, (label, values) in zip(axes[1:, 0], present.items()):
+            _draw_histogram(axis, values, label)
+    _save(figure, path)
+
+
+# -- lab -----------------------------------------------------------------------------------------
+def save_gil(results: Sequence[gil.GilResult], path: Path) -> None:
+    """Grouped bars: wall seconds per mode, per interpreter, and the seed's run for reference."""
+    plt = _pyplot()
+    groups = [(r.python, {m: r.runs[m].wall for m in gil.MODES}) for r in results]
+    groups.append(("seed (2.7)", dict(gil.SEED_SECONDS)))
+    figure, axis = plt.subplots(figsize=(max(5, 1.8 * len(groups)), 3.6))
+    width = 0.8 / len(gil.MODES)
+    for index, mode in enumerate(gil.MODES):
+        xs = [g + (index - 1) * width for g in range(len(groups))]
+        axis.bar(xs, [values[mode] for _, values in groups], width, label=mode)
+    axis.set_xticks(range(len(groups)), [name for name, _ in groups])
+    axis.set_ylabel("wall time (s)")
+    axis.set_title(f"count down {results[0].n:,} twice" if results else "count down twice")
+    axis.legend(fontsize=8)
+    _save(figure, path)
+
+
+def _latency_lines(axis: Any, series: dict[str, list[tuple[int, float, float]]]) -> None:
+    """One line of p50 per series over thread counts, with a band up to p95."""
+    everything = [v for points in series.values() for _, p50, p95 in points for v in (p50, p95)]
+    for label, points in series.items():
+        xs = [x for x, _, _ in points]
+        line = axis.plot(xs, [p50 for _, p50, _ in points], marker="o", label=label)[0]
+        axis.fill_between(xs, [p50 for _, p50, _ in points], [p95 for _, _, p95 in points],
+                          color=line.get_color(), alpha=0.15)
+    if everything:
+        span = pictures.LogAxis.covering(min(everything), max(everything), 2)
+        _log_time_axis(axis, span.low, span.high, which="y")
+    axis.grid(color="0.92")
+    axis.legend(fontsize=8)
+
+
+def save_switch_interval(cells: Sequence[switch_interval.Cell], path: Path) -> None:
+    plt = _pyplot()
+    series: dict[str, list[tuple[int, float, float]]] = {}
+    for cell in cells:
+        if (s := cell.summary) is not None:
+            key = f"switch interval {fmt(cell.switch_interval * 1e6)}"
+            series.setdefault(key, []).append((cell.threads, s.p50, s.p95))
+    figure, axis = plt.subplots(figsize=(6.5, 4))
+    _latency_lines(axis, series)
+    axis.set_xlabel("busy pure-Python threads")
+    axis.set_ylabel("Ctrl-C → Python handler (p50, band to p95)")
+    axis.set_xticks(sorted({c.threads for c in cells}))
+    _save(figure, path)
+
+
+def save_convoy(cells: Sequence[convoy.Cell], path: Path) -> None:
+    plt = _pyplot()
+    series: dict[str, list[tuple[int, float, float]]] = {}
+    for cell in cells:
+        if (s := cell.summary) is not None:
+            series.setdefault(f"Python {cell.version}", []).append((cell.threads, s.p50, s.p95))
+    figure, axis = plt.subplots(figsize=(6.5, 4))
+    _latency_lines(axis, series)
+    axis.set_xlabel("CPU-bound threads")
+    axis.set_ylabel("echo round trip (p50, band to p95)")
+    axis.set_xticks(sorted({c.threads for c in cells}))
+    _save(figure, path)
