@@ -199,7 +199,7 @@ class _Session:
     def collect_events(self) -> None:
         assert self.trial is not None
         for datagram in self.listener.receive():
-            event = to_event(datagram)
+            event = to_event(datagram, self.listener.offset_ns)
             if event is not None:
                 self.trial.events.append(event)
 

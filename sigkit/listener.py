@@ -68,7 +68,7 @@ class ProbeListener:
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
         self._sock.bind(path)
         self._sock.setblocking(False)
-        self._offset_ns = realtime_minus_monotonic_ns()
+        self.offset_ns = realtime_minus_monotonic_ns()
 
     def fileno(self) -> int:
         return self._sock.fileno()
@@ -94,20 +94,22 @@ class ProbeListener:
                     continue
                 if kind == _SO_TIMESTAMPNS and len(data) >= _TIMESPEC.size:
                     seconds, nanoseconds = _TIMESPEC.unpack_from(data)
-                    t_ns = seconds * 1_000_000_000 + nanoseconds - self._offset_ns
+                    t_ns = seconds * 1_000_000_000 + nanoseconds - self.offset_ns
                 elif kind == socket.SCM_CREDENTIALS and len(data) >= _UCRED.size:
                     pid = _UCRED.unpack_from(data)[0]
             received.append(Datagram(t_ns, pid, payload))
 
 
-def to_event(datagram: Datagram) -> Event | None:
+def to_event(datagram: Datagram, realtime_offset_ns: int) -> Event | None:
     """Decode one datagram (see the protocol at the top of ``sigkit/inject/sitecustomize.py``)."""
     if len(datagram.payload) == 1:  # the C handler's wakeup byte: the signal number (0 on 2.7)
         return Event(ARRIVAL, datagram.t_ns, datagram.pid, {"signum": datagram.payload[0]})
     fields = datagram.payload.decode("utf-8", "replace").split(" ", 3)
     if len(fields) < 3 or fields[0] not in _KINDS:
         return None
-    kind, pid, t_ns = _KINDS[fields[0]], int(fields[1]), int(fields[2])
+    kind, pid, stamp = _KINDS[fields[0]], int(fields[1]), fields[2]
+    # Python 2.7 has no monotonic clock: its probe sends CLOCK_REALTIME, marked "r".
+    t_ns = int(stamp[:-1]) - realtime_offset_ns if stamp.endswith("r") else int(stamp)
     rest = fields[3] if len(fields) > 3 else ""
     return Event(kind, t_ns, pid, _detail(kind, rest))
 

@@ -10,7 +10,8 @@
 #   * the socket is also CPython's *wakeup fd*: the C-level signal handler writes one byte to it the
 #     instant the signal lands, so sigkit's end of the socket sees the C-level arrival (with a
 #     kernel timestamp);
-#   * ``S pid t ppid impl version stacks executable``  the probe is loaded (t = CLOCK_MONOTONIC ns;
+#   * ``S pid t ppid impl version stacks executable``  the probe is loaded (t = CLOCK_MONOTONIC ns,
+#                                               or CLOCK_REALTIME ns with a trailing "r" on 2.7;
 #                                               stacks = 1 if the stack-dump signal is armed);
 #   * ``H pid t signum``                        a Python-level handler starts, in the main thread;
 #   * ``K pid t``                               KeyboardInterrupt reached the top level unhandled;
@@ -26,7 +27,7 @@ def _sigkit_probe():
     sock_path = os.environ.get("SIGKIT_SOCK")
     if not sock_path:
         return
-    import signal
+    signal = _signal_module()
     import _socket
 
     try:
@@ -36,11 +37,11 @@ def _sigkit_probe():
     except Exception:
         return
     pid = os.getpid()
-    now = _monotonic_ns_clock()
+    now = _clock()
 
     def emit(kind, rest=""):
         try:
-            sock.send(("%s %d %d %s" % (kind, pid, now(), rest)).encode("utf-8", "replace"))
+            sock.send(("%s %d %s %s" % (kind, pid, now(), rest)).encode("utf-8", "replace"))
         except Exception:
             pass
 
@@ -102,9 +103,11 @@ def _sigkit_probe():
         user_handler[signum] = current
         if callable(current):
             install(signum, current)
-    signal.signal = patched_signal
-    signal.getsignal = patched_getsignal
-    signal.set_wakeup_fd = patched_set_wakeup_fd
+    for module in (signal, sys.modules.get("signal")):
+        if module is not None:
+            module.signal = patched_signal
+            module.getsignal = patched_getsignal
+            module.set_wakeup_fd = patched_set_wakeup_fd
 
     stacks_armed = _register_stack_dump()
     _hook_excepthook(emit)
@@ -114,29 +117,29 @@ def _sigkit_probe():
         stacks_armed, sys.executable))
 
 
-def _monotonic_ns_clock():
-    """CLOCK_MONOTONIC in ns: system-wide on Linux, so sigkit compares it with its own clock."""
+def _signal_module():
+    """The C module under ``signal``: on 3.x, ``signal.py`` costs an enum import (~3 ms) and
+    calls ``_signal.signal``/``getsignal`` at call time, so patching ``_signal`` covers both."""
+    if sys.version_info[0] >= 3:
+        import _signal
+
+        return _signal
+    import signal
+
+    return signal
+
+
+def _clock():
+    """Timestamps as text: CLOCK_MONOTONIC ns (system-wide on Linux, so sigkit compares them
+    with its own clock).  2.7 has no monotonic clock and ctypes costs ~15 ms at start-up, so it
+    sends CLOCK_REALTIME, marked with a trailing ``r``, and sigkit converts it."""
     import time
 
     if hasattr(time, "monotonic_ns"):
-        return time.monotonic_ns
+        return lambda: "%d" % time.monotonic_ns()
     if hasattr(time, "monotonic"):
-        return lambda: int(time.monotonic() * 1e9)
-    import ctypes
-    import ctypes.util
-
-    class timespec(ctypes.Structure):
-        _fields_ = [("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long)]
-
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    clock_gettime = libc.clock_gettime
-    ts = timespec()
-
-    def now():
-        clock_gettime(1, ctypes.byref(ts))  # CLOCK_MONOTONIC == 1 on Linux
-        return ts.tv_sec * 1000000000 + ts.tv_nsec
-
-    return now
+        return lambda: "%d" % int(time.monotonic() * 1e9)
+    return lambda: "%dr" % int(time.time() * 1e9)
 
 
 def _implementation():
@@ -202,16 +205,21 @@ def _chain_to_next_sitecustomize():
     """Load the sitecustomize this one shadows, so the target behaves as it would without sigkit."""
     here = os.path.dirname(os.path.abspath(__file__))
     rest = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    # A few stat() calls settle the usual case (no other sitecustomize) without importing
+    # importlib, which would cost the target ~2 ms of start-up.
+    if not any(_may_hold_sitecustomize(p) for p in rest):
+        return
     me = sys.modules.pop("sitecustomize", None)
     try:
         if sys.version_info[0] >= 3:
             import importlib.machinery
-            import importlib.util
 
             spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
             if spec is None or spec.loader is None:
                 return
-            module = importlib.util.module_from_spec(spec)
+            module = type(sys)(spec.name)
+            module.__spec__, module.__loader__ = spec, spec.loader
+            module.__file__ = spec.origin
             sys.modules["sitecustomize"] = module
             spec.loader.exec_module(module)
             me = None
@@ -231,6 +239,16 @@ def _chain_to_next_sitecustomize():
     finally:
         if me is not None:
             sys.modules["sitecustomize"] = me
+
+
+def _may_hold_sitecustomize(folder):
+    if not os.path.isdir(folder or "."):
+        return True  # a zip file or something odd on sys.path: let the import system decide
+    try:
+        names = os.listdir(folder or ".")
+    except OSError:
+        return False
+    return any(name == "sitecustomize" or name.startswith("sitecustomize.") for name in names)
 
 
 try:
