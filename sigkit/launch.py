@@ -49,6 +49,11 @@ from sigkit.timeline import (
 
 _OUTPUT_LIMIT = 256 * 1024  # keep the last 256 KiB of what the target printed
 DEFAULT_AFTER = 0.5  # seconds to wait before Ctrl-C when no --expect is given
+# After --expect matches, the target still has to get from its print() into the blocking call.
+# A SIGINT landing in between (after the last eval-breaker check, before the syscall starts) sets
+# CPython's flag but wakes nothing: the handler then waits for the whole blocking call.  That is
+# a real race a user can hit too, but a probe should not provoke it on every press.
+SETTLE_AFTER_EXPECT = 0.005
 
 
 @dataclass
@@ -75,7 +80,7 @@ class ProbeOptions:
     def delay_after_ready(self) -> float:
         if self.after is not None:
             return self.after
-        return 0.0 if self.expect else DEFAULT_AFTER
+        return SETTLE_AFTER_EXPECT if self.expect else DEFAULT_AFTER
 
 
 def check_command(command: list[str]) -> None:
@@ -258,7 +263,8 @@ class _Session:
             if self.exited():
                 trial.problem = "exited-before-interrupt"
                 return False
-            trial.ready = (trial.ready + " + " if trial.ready else "") + f"after {delay:g}s"
+            if self.options.after is not None or not options.expect:
+                trial.ready = (trial.ready + " + " if trial.ready else "") + f"after {delay:g}s"
         self.collect_events()
         trial.events.append(Event(READY, time.monotonic_ns(), trial.pid))
         return True
