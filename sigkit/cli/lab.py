@@ -1,7 +1,157 @@
-"""Placeholder until the `lab` command lands."""
+"""``sigkit lab``: the experiments behind the facts (GIL, switch interval, I/O convoy)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Optional, TypeVar
 
 import typer
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+from sigkit import interpreters
+from sigkit.errors import UsageError
+from sigkit.lab import convoy, gil, switch_interval, tables
+from sigkit.report import plots
+
+T = TypeVar("T")
+
+lab = typer.Typer(
+    name="lab",
+    help="Teaching experiments: the GIL count, Ctrl-C latency vs switch interval, the I/O convoy.",
+    no_args_is_help=True,
+)
+
+_PLOT_HELP = "Also draw the result into FILE (.svg, .png or .pdf; needs sigkit[plot])."
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing to register yet."""
+    app.add_typer(lab, name="lab")
+
+
+def _list(option: str, text: str, convert: Callable[[str], T]) -> list[T]:
+    """``"0,1,2"`` → ``[0, 1, 2]``; anything unreadable is a usage error naming the option."""
+    try:
+        values = [convert(part.strip()) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise UsageError(f"{option}: {text!r} is not a comma-separated list") from None
+    if not values:
+        raise UsageError(f"{option}: the list is empty")
+    return values
+
+
+def _pythons(spec: Optional[str]) -> list[str]:
+    """``--python 2.7,3.11`` → real interpreter binaries; default: the one running sigkit."""
+    if spec is None:
+        return [sys.executable]
+    return [str(interpreters.resolve(name)) for name in _list("--python", spec, str)]
+
+
+def _show(title: str, *parts: RenderableType) -> None:
+    console = Console()
+    console.print(Text(title, style="bold"))
+    for part in parts:
+        console.print()
+        console.print(part)
+
+
+def _prose(text: str) -> Text:
+    """A paragraph re-wrapped to the terminal's width (the source wraps at 100 columns)."""
+    return Text(" ".join(text.split()), style="dim")
+
+
+def _check_plot(plot: Optional[Path]) -> None:
+    if plot is not None:
+        plots.check(plot)
+
+
+@lab.command("gil")
+def gil_command(
+    python: Optional[str] = typer.Option(
+        None, "--python", metavar="LIST",
+        help="Interpreters, e.g. 2.7,3.11,3.13 (default: this one).",
+    ),
+    n: int = typer.Option(gil.DEFAULT_N, "--n", help="Count down from N (twice per mode)."),
+    repeat: int = typer.Option(3, "--repeat", help="Runs per mode; the median is shown."),
+    plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
+) -> None:
+    """Count down N twice: sequentially, in two threads, in two processes (Beazley's GIL test)."""
+    if n < 1 or repeat < 1:
+        raise UsageError("--n and --repeat must be at least 1")
+    _check_plot(plot)
+    results = gil.run(_pythons(python), n=n, repeat=repeat)
+    _show(
+        f"The GIL: count down {n:,} twice, three ways (wall time, median of {repeat})",
+        tables.gil_table(results),
+        tables.gil_chart(results),
+        Text("\n".join(r.verdict() for r in results)),
+        _prose(gil.EXPLANATION),
+    )
+    if plot is not None:
+        plots.save_gil(results, plot)
+
+
+@lab.command("switch-interval")
+def switch_interval_command(
+    python: Optional[str] = typer.Option(
+        None, "--python", metavar="VERSION", help="The interpreter (3.x; default: this one)."
+    ),
+    intervals: str = typer.Option(
+        ",".join(map(str, switch_interval.INTERVALS)), "--intervals", metavar="LIST",
+        help="sys.setswitchinterval values to try, in seconds.",
+    ),
+    threads: str = typer.Option(
+        ",".join(map(str, switch_interval.THREADS)), "--threads", metavar="LIST",
+        help="Numbers of busy pure-Python threads (0: the idle baseline).",
+    ),
+    trials: int = typer.Option(5, "--trials", "-n", help="Ctrl-C presses per cell."),
+    plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
+) -> None:
+    """Ctrl-C → Python handler latency for each switch interval and number of busy threads."""
+    chosen = _pythons(python)
+    if len(chosen) != 1:
+        raise UsageError("--python: one interpreter at a time for this sweep")
+    _check_plot(plot)
+    cells = switch_interval.run(
+        chosen[0], _list("--intervals", intervals, float), _list("--threads", threads, int), trials
+    )
+    _show(
+        f"Ctrl-C → Python handler, p50 / p95 over {trials} presses ({chosen[0]})",
+        tables.switch_table(cells),
+        tables.switch_chart(cells),
+        _prose(switch_interval.EXPLANATION),
+    )
+    if plot is not None:
+        plots.save_switch_interval(cells, plot)
+
+
+@lab.command("convoy")
+def convoy_command(
+    python: Optional[str] = typer.Option(
+        None, "--python", metavar="LIST", help="Interpreters, e.g. 2.7,3.11 (default: this one)."
+    ),
+    threads: str = typer.Option(
+        ",".join(map(str, convoy.THREADS)), "--threads", metavar="LIST",
+        help="Numbers of CPU-bound threads beside the echo thread.",
+    ),
+    pings: int = typer.Option(convoy.PINGS, "--pings", help="Round trips per cell."),
+    interval: Optional[float] = typer.Option(
+        None, "--switch-interval", metavar="SECONDS", help="sys.setswitchinterval in the program."
+    ),
+    plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
+) -> None:
+    """Response time of an I/O-bound thread (an echo) while CPU-bound threads run."""
+    if interval is not None and interval <= 0:
+        raise UsageError("--switch-interval must be positive (seconds, e.g. 0.005)")
+    _check_plot(plot)
+    cells = convoy.run(_pythons(python), _list("--threads", threads, int), pings, interval)
+    _show(
+        f"The convoy: echo round trip, p50 / p95 over {pings} pings",
+        tables.convoy_table(cells),
+        tables.convoy_chart(cells),
+        _prose(convoy.EXPLANATION),
+    )
+    if plot is not None:
+        plots.save_convoy(cells, plot)

@@ -1,12 +1,7 @@
 """The convoy: how long an I/O-bound thread takes to answer while CPU-bound threads run.
 
-The echo thread waits in ``recv`` without the GIL.  When a byte arrives it wakes at once --
-and then needs the GIL to run one line of Python.  A CPU-bound thread holding it gives it up
-only when asked, after the switch interval (5 ms, 3.2+), so each answer costs about one
-interval: a low-priority number-cruncher holds up the high-priority I/O (a priority inversion).
-On 2.7 the CPU thread drops the GIL every 100 ticks but takes it straight back, usually before
-the woken thread on the other core gets there.  sigkit pings from its own process, so only the
-echo thread's wait for the GIL is in the figure.
+sigkit pings the program's echo thread from its own process, so only the echo thread's wait
+for the GIL is in the figure; ``EXPLANATION`` is what it teaches.
 """
 
 from __future__ import annotations
@@ -22,6 +17,14 @@ from sigkit.lab import programs
 from sigkit.lab.child import LabError, spawned
 from sigkit.lab.progress import tracked
 from sigkit.stats import Summary, summarize
+
+EXPLANATION = """\
+The echo thread waits in recv() without the GIL. A byte arrives, the thread wakes at once -- and
+then needs the GIL to run one line of Python. A CPU-bound thread holding it lets go only when
+asked, after the switch interval (5 ms, 3.2+): each answer costs about one interval, and more
+with more CPU threads. A low-priority number-cruncher holds up the high-priority I/O: a priority
+inversion. On 2.7 the CPU thread drops the GIL every 100 ticks but usually takes it straight
+back before the woken thread on the other core gets there: a fast median, a long tail."""
 
 THREADS = (0, 1, 2, 4)
 PINGS = 200

@@ -26,7 +26,7 @@ def _seconds(value: float) -> str:
 
 def gil_table(results: Sequence[gil.GilResult]) -> Table:
     """Wall seconds per mode, ratios to sequential, and CPU seconds of the threaded run."""
-    table = _table("python", *gil.MODES, "threads/seq", "processes/seq", "CPU (threads)")
+    table = _table("python", *gil.MODES, "thr/seq", "proc/seq", "CPU thr")
     for result in results:
         runs = result.runs
         table.add_row(
