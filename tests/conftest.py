@@ -59,3 +59,30 @@ def no_process_left_behind():
 def py311() -> str:
     """The interpreter for behavioural tests: 3.11 as the brief says, else whatever runs pytest."""
     return interpreter("3.11") or sys.executable
+
+
+@pytest.fixture(scope="session")
+def scenario_trial():
+    """``scenario_trial(name, fixed=False, python=None)`` → a Trial, probed once per session.
+
+    Several test modules look at the same scenario runs (behaviour vs header, diagnosis): the
+    probes are the slow part, so they are shared.
+    """
+    from sigkit import scenarios
+    from sigkit.launch import ProbeOptions
+    from sigkit.scenario_run import scenario_options
+
+    cache: dict[tuple[str, bool, str], object] = {}
+    base = ProbeOptions(command=[], deadline=2.0, interval=0.5)
+
+    def run(name: str, fixed: bool = False, python: str | None = None):
+        from sigkit.launch import probe
+
+        python = python or interpreter("3.11") or sys.executable
+        key = (name, fixed, python)
+        if key not in cache:
+            scenario = scenarios.get(name)
+            cache[key] = probe(scenario_options(scenario, python, fixed, (), base))
+        return cache[key]
+
+    return run
