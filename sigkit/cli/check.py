@@ -4,19 +4,19 @@ Exit codes are the contract with CI: 0 every check passed, 1 a budget was breach
 or the command line is wrong (one line on stderr, nothing probed).
 """
 
+import functools
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sigkit.checks import config, runner
 from sigkit.errors import UsageError
 from sigkit.report import checks_text, junit
+from sigkit.report.progress import progress_bar
 
 
 def register(app: typer.Typer) -> None:
@@ -77,24 +77,9 @@ def _check_writable(target: Optional[Path]) -> None:
 
 
 def _run(cases: Sequence[runner.Case]) -> list[runner.CaseResult]:
-    """Every case in sequence under one progress bar counting trials.
-
-    Refreshed by hand after each trial: an auto-refresh thread would compete with the very
-    latencies being measured.
-    """
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    console = Console(file=sys.stderr)
+    """Every case in sequence, under one progress bar that counts trials."""
     results = []
-    with Progress(*columns, console=console, auto_refresh=False, transient=True) as bar:
-        task = bar.add_task("checking", total=sum(case.check.trials for case in cases))
-
-        def advance() -> None:
-            bar.advance(task)
-            bar.refresh()
-
+    with progress_bar(sum(case.check.trials for case in cases), "checking") as advance:
         for case in cases:
-            bar.update(task, description=f"check {case.label}")
-            bar.refresh()
-            results.append(runner.run_case(case, advance))
+            results.append(runner.run_case(case, functools.partial(advance, case.label)))
     return results

@@ -1,0 +1,155 @@
+"""pytest plugin: the ``sigint_probe`` fixture, a real Ctrl-C inside an ordinary test.
+
+    def test_ctrl_c_stops_the_server(sigint_probe):
+        r = sigint_probe(["python", "server.py"], expect="listening")
+        assert r.ended_by == "KeyboardInterrupt", r.describe()
+        assert r.handler_ms < 200
+        assert not r.orphans
+
+Each call is one probe (pty, Ctrl-C, escalation ladder).  The engine kills and reaps the target
+and every descendant before the call returns — even when the test fails or is interrupted — so
+nothing outlives the test.  Each probe's timeline is attached to the test report, so a failing
+assertion shows what the program did with the Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pytest
+
+from sigkit import ladder as ladder_mod
+from sigkit.checks.config import ladder_starting_with
+from sigkit.output import classify
+from sigkit.timeline import Orphan, Trial, latencies_us
+
+# The probe engine and rich are imported inside the functions that use them: pytest loads this
+# plugin in every session of every project that has sigkit installed, most of which never probe.
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """One probe of one command, shaped for assertions."""
+
+    trial: Trial  # the full record: events, presses, stacks, /proc snapshot
+    latency_us: dict[str, float | None] = field(repr=False)  # arrival, handler, ..., exit
+
+    @classmethod
+    def of(cls, trial: Trial) -> ProbeResult:
+        return cls(trial, latencies_us(trial))
+
+    # How it ended ------------------------------------------------------------------------
+    @property
+    def ended_by(self) -> str:
+        """``KeyboardInterrupt``, ``exit``, ``SIGTERM``, ``SIGKILL``… (or a problem)."""
+        return self.trial.ended_by
+
+    @property
+    def verdict(self) -> str:
+        """``ki``, ``exit``, ``presses=N``, ``term``, ``kill``, ``never``, ``not-ready``…"""
+        return self.trial.verdict
+
+    @property
+    def presses_to_exit(self) -> int | None:
+        return self.trial.presses_to_exit
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.trial.exit_code
+
+    @property
+    def exit_signal(self) -> str | None:
+        return self.trial.exit_signal
+
+    # How fast ------------------------------------------------------------------------------
+    @property
+    def latency_ms(self) -> dict[str, float | None]:
+        return {name: None if us is None else us / 1000.0 for name, us in self.latency_us.items()}
+
+    @property
+    def handler_ms(self) -> float | None:
+        """Ctrl-C sent → Python handler running in the main thread (None: it never ran)."""
+        return self.latency_ms["handler"]
+
+    @property
+    def exit_ms(self) -> float | None:
+        """Ctrl-C sent → process gone, whichever press ended it."""
+        return self.latency_ms["exit"]
+
+    # What it left ----------------------------------------------------------------------------
+    @property
+    def orphans(self) -> list[Orphan]:
+        """Descendants alive after the target ended (sigkit has killed them since)."""
+        return self.trial.orphans
+
+    @property
+    def lost_threads(self) -> list[str]:
+        """Non-daemon threads still running at interpreter shutdown: lost work."""
+        return self.trial.lost_threads
+
+    @property
+    def output(self) -> str:
+        return self.trial.output
+
+    @property
+    def output_after_press(self) -> str:
+        return self.trial.output_after_press
+
+    @property
+    def output_class(self) -> list[str]:
+        """``clean``, ``traceback``, ``shutdown-noise`` or ``silent``."""
+        return classify(self.trial.output_after_press)
+
+    def describe(self) -> str:
+        """The human timeline (what ``sigkit probe`` prints): a good assertion message."""
+        return describe(self.trial)
+
+
+def describe(trial: Trial) -> str:
+    from rich.console import Console
+
+    from sigkit.report.text import render_trial
+
+    buffer = io.StringIO()
+    render_trial(Console(file=buffer, width=100, no_color=True, highlight=False), trial)
+    return buffer.getvalue()
+
+
+ProbeCall = Callable[..., ProbeResult]
+
+
+@pytest.fixture
+def sigint_probe(request: pytest.FixtureRequest) -> ProbeCall:
+    """Returns ``probe(command, *, expect=None, after=None, ...)`` → :class:`ProbeResult`."""
+
+    def run(
+        command: Sequence[str],
+        *,
+        expect: str | None = None,
+        after: float | None = None,
+        deadline: float = 2.0,
+        signal: str = "INT",
+        ladder: Sequence[str] | None = None,
+        interval: float = 1.0,
+        ready_timeout: float = 10.0,
+        env: dict[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+    ) -> ProbeResult:
+        from sigkit.launch import ProbeOptions, probe
+
+        if ladder is not None:
+            rungs = tuple(ladder_mod.signal_short_name(rung) for rung in ladder)
+        else:
+            rungs = ladder_starting_with(ladder_mod.signal_short_name(signal))
+        trial = probe(ProbeOptions(
+            command=list(command), expect=expect, after=after, ready_timeout=ready_timeout,
+            deadline=deadline, ladder=rungs, interval=interval, env=dict(env or {}),
+            cwd=None if cwd is None else os.fspath(cwd),
+        ))
+        request.node.add_report_section("call", "sigint_probe", describe(trial))
+        return ProbeResult.of(trial)
+
+    return run
