@@ -1,0 +1,111 @@
+"""Beazley's unkillable program: CPU-bound threads counting down while main joins them.
+
+name: busy-workers
+summary: N pure-Python CPU threads; main waits for them in join()
+teaches: Two lessons in one. (1) Latency: the Python handler needs the GIL, so with busy
+    threads it waits for the switch interval (3.x, 5 ms by default) or the next "check"
+    (2.7, every 100 ticks) -- try --switch-interval. (2) The wait itself: join() without a
+    timeout is uninterruptible on 2.7, and on 3.x the exit joins the other workers again.
+behaviour:
+    2.7       join() ignores Ctrl-C while the workers spin: only SIGTERM ends it (the seed's
+              "kill -9 from another window").
+    3.6-3.8   the 1st Ctrl-C raises KeyboardInterrupt out of join() after about one switch
+              interval; the exit then joins the still-running workers: 2 Ctrl-Cs.
+    3.9-3.12  the interrupted join() marks *that* thread finished (python/cpython#90882), but
+              the exit still waits for the others: 2 Ctrl-Cs.
+    3.13      2 Ctrl-Cs.
+fix: Workers check a stop event between chunks of work; main waits with timed joins and on
+    KeyboardInterrupt sets the event, joins the workers and re-raises.
+expect-broken: 2.7=term 3.6+=presses=2
+expect-fixed: *=ki
+ready: ^ready
+options: --threads N (busy threads, default 2), --switch-interval S (3.x: seconds, default 0.005)
+"""
+from __future__ import print_function
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+
+CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
+STARTED = time.time()
+
+
+def ready(what):
+    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
+    print("ready: " + what)
+    sys.stdout.flush()
+
+
+def capped():
+    """True until the safety cap: each "forever" loop below really means "for a minute"."""
+    return time.time() < STARTED + CAP_SECONDS + 2
+
+
+def count(n):
+    """Pure-Python work, as in the seed: only bytecodes, so the GIL changes hands regularly."""
+    while n > 0:
+        n -= 1
+
+
+def broken(threads):
+    def spin():
+        while capped():
+            count(100000)
+
+    workers = [threading.Thread(target=spin, name="worker-%d" % i) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    ready("main thread joining %d busy workers" % threads)
+    for worker in workers:
+        worker.join()  # no timeout: on 2.7 this wait cannot be interrupted
+
+
+def fixed(threads):
+    stop = threading.Event()
+
+    def spin():
+        while capped() and not stop.is_set():  # a chance to stop between chunks
+            count(100000)
+
+    workers = [threading.Thread(target=spin, name="worker-%d" % i) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    ready("main thread waiting for %d busy workers with timed joins" % threads)
+    try:
+        while any(worker.is_alive() for worker in workers):
+            workers[0].join(0.1)  # returns to Python often: Ctrl-C gets through
+    except KeyboardInterrupt:
+        stop.set()
+        for worker in workers:
+            worker.join(5)
+        raise
+
+
+def give_up(signum, frame):
+    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
+    print("safety cap reached: giving up")
+    sys.stdout.flush()
+    os._exit(3)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="busy pure-Python threads")
+    parser.add_argument("--fixed", action="store_true")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--switch-interval", type=float, default=None)
+    args = parser.parse_args()
+    if args.switch_interval is not None:
+        if hasattr(sys, "setswitchinterval"):
+            sys.setswitchinterval(args.switch_interval)
+        else:
+            print("2.7 has no switch interval (it counts ticks: sys.setcheckinterval); ignored")
+    signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(CAP_SECONDS)
+    if args.fixed:
+        fixed(args.threads)
+    else:
+        broken(args.threads)

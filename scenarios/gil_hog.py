@@ -1,0 +1,110 @@
+"""A worker thread holds the GIL inside one long C call; the main thread cannot run its handler.
+
+name: gil-hog
+summary: a daemon worker sits in sum(range(n)) for ~1 s at a time, holding the GIL
+teaches: The C handler runs at once, but the Python handler needs the GIL, and a thread inside
+    one long C call (sum over a range, a C extension that never checks signals) keeps it for
+    the whole call: the KeyboardInterrupt comes when the call returns. Same verdict as idle,
+    very different latency -- compare the two timelines. --hold sets the call's length.
+    Whatever main does next is exposed too: after 5 ms of Python it hands the GIL back to the
+    hog for another whole call (3.13 prints tracebacks in Python and is the first to notice),
+    which is why the worker rests --hold seconds between calls here.
+behaviour:
+    2.7       the KeyboardInterrupt waits for the current C call.
+    3.x       the KeyboardInterrupt waits for the current C call (about --hold seconds).
+fix: Cut the work into small C calls (sum a chunk at a time): between chunks the thread returns
+    to the eval loop, which hands the GIL over within one switch interval.
+expect-broken: *=ki
+expect-fixed: *=ki
+ready: ^ready
+options: --hold S (seconds each C call holds the GIL, default 1.0)
+"""
+from __future__ import print_function
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+
+try:
+    numbers = xrange  # Python 2.7: range() would build a list
+except NameError:
+    numbers = range
+
+CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
+STARTED = time.time()
+CHUNK = 100000  # ~1-3 ms of C work per call in the fixed variant
+
+
+def ready(what):
+    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
+    print("ready: " + what)
+    sys.stdout.flush()
+
+
+def capped():
+    """True until the safety cap: each "forever" loop below really means "for a minute"."""
+    return time.time() < STARTED + CAP_SECONDS + 2
+
+
+def calibrate(hold):
+    """How many numbers sum() gets through in `hold` seconds on this machine."""
+    start = time.time()
+    sum(numbers(10 * CHUNK))
+    per_number = (time.time() - start) / (10 * CHUNK)
+    return max(CHUNK, int(hold / max(per_number, 1e-9)))
+
+
+def run(work, n, hold):
+    """Start the worker; it says "ready" itself, just before its first long call."""
+    def hog():
+        time.sleep(0.2)  # let main settle into its sleep first
+        ready("worker holds the GIL in C calls of ~%.1f s; main sleeps" % hold)
+        while capped():
+            work(n)
+            time.sleep(hold)  # a rest between jobs: the GIL is free, main can finish exiting
+
+    worker = threading.Thread(target=hog, name="hog")
+    worker.daemon = True
+    worker.start()
+    while capped():
+        time.sleep(0.1)  # interruptible -- but the handler needs the GIL back
+
+
+def broken(n, hold):
+    def work(n):
+        sum(numbers(n))  # one C call: never returns to the eval loop until done
+
+    run(work, n, hold)
+
+
+def fixed(n, hold):
+    def work(n):
+        total = 0
+        for start in numbers(0, n, CHUNK):  # many short C calls, bytecodes in between
+            total += sum(numbers(start, min(start + CHUNK, n)))
+
+    run(work, n, hold)
+
+
+def give_up(signum, frame):
+    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
+    print("safety cap reached: giving up")
+    sys.stdout.flush()
+    os._exit(3)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="a worker thread holding the GIL")
+    parser.add_argument("--fixed", action="store_true")
+    parser.add_argument("--hold", type=float, default=1.0)
+    args = parser.parse_args()
+    signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(CAP_SECONDS)
+    n = calibrate(args.hold)
+    if args.fixed:
+        fixed(n, args.hold)
+    else:
+        broken(n, args.hold)

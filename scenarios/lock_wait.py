@@ -1,0 +1,85 @@
+"""The main thread waits for a lock that another thread holds for a long time.
+
+name: lock-wait
+summary: main blocks in lock.acquire() while a daemon thread holds the lock
+teaches: A plain lock.acquire() is the primitive under join(), Queue.get() and Event.wait().
+    On 2.7 it cannot be interrupted, so Ctrl-C is lost while main waits. Since 3.2 it wakes
+    on the signal, runs the handler and raises KeyboardInterrupt.
+behaviour:
+    2.7       acquire() without a timeout ignores Ctrl-C; SIGTERM ends it.
+    3.x       KeyboardInterrupt out of acquire() at the first Ctrl-C (the holder is a daemon
+              thread, so nothing else holds the exit back).
+fix: Wait in short slices that return to Python: acquire(False) plus a short sleep, in a loop
+    (on 3.x, acquire(timeout=0.1) in a loop does the same).
+expect-broken: 2.7=term 3.6+=ki
+expect-fixed: *=ki
+ready: ^ready
+"""
+from __future__ import print_function
+
+import os
+import signal
+import sys
+import threading
+import time
+
+CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
+STARTED = time.time()
+
+
+def ready(what):
+    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
+    print("ready: " + what)
+    sys.stdout.flush()
+
+
+def capped():
+    """True until the safety cap: each "forever" loop below really means "for a minute"."""
+    return time.time() < STARTED + CAP_SECONDS + 2
+
+
+def start_holder(lock):
+    """A daemon thread that takes the lock and keeps it (a slow writer, say)."""
+    taken = threading.Event()
+
+    def hold():
+        with lock:
+            taken.set()
+            while capped():
+                time.sleep(0.1)
+
+    holder = threading.Thread(target=hold, name="holder")
+    holder.daemon = True
+    holder.start()
+    taken.wait(5)
+
+
+def broken():
+    lock = threading.Lock()
+    start_holder(lock)
+    ready("main thread blocked in lock.acquire()")
+    lock.acquire()  # no timeout: on 2.7 this wait cannot be interrupted
+
+
+def fixed():
+    lock = threading.Lock()
+    start_holder(lock)
+    ready("main thread polling the lock")
+    while not lock.acquire(False):  # try, and if it is taken...
+        time.sleep(0.05)  # ...sleep a little: a sleep is interruptible everywhere
+
+
+def give_up(signum, frame):
+    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
+    print("safety cap reached: giving up")
+    sys.stdout.flush()
+    os._exit(3)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(CAP_SECONDS)
+    if "--fixed" in sys.argv[1:]:
+        fixed()
+    else:
+        broken()

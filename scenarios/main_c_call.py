@@ -1,0 +1,67 @@
+"""The main thread itself is inside a C call that never returns to the eval loop.
+
+name: main-c-call
+summary: main runs -1 in itertools.count(), a C loop that never checks for signals
+teaches: Python handlers run only between bytecodes of the main thread. A C function that loops
+    without calling PyErr_CheckSignals gives the flag set by the C handler no chance: Ctrl-C
+    is recorded and never acted on. (Big-int arithmetic and regex backtracking *do* check, so
+    they stop at once -- not every long C call is a trap.)
+behaviour:
+    2.7       Ctrl-C is recorded by the C handler and never handled; SIGTERM ends it.
+    3.x       the same.
+fix: Do the search in Python bytecode (a for loop with an if): the eval loop checks for pending
+    signals between bytecodes, so the first Ctrl-C raises KeyboardInterrupt.
+expect-broken: *=term
+expect-fixed: *=ki
+ready: ^ready
+"""
+from __future__ import print_function
+
+import itertools
+import os
+import resource
+import signal
+import sys
+import time
+
+CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
+STARTED = time.time()
+
+
+def ready(what):
+    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
+    print("ready: " + what)
+    sys.stdout.flush()
+
+
+def broken():
+    ready("main thread inside -1 in itertools.count()")
+    return -1 in itertools.count()  # a C loop over a C iterator: no bytecode, no handler
+
+
+def fixed():
+    ready("main thread searching itertools.count() in a Python loop")
+    for number in itertools.count():  # one bytecode loop turn per number
+        if number == -1:
+            return True
+        if number % 100000 == 0 and time.time() > STARTED + CAP_SECONDS + 2:
+            return False
+
+
+def give_up(signum, frame):
+    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
+    print("safety cap reached: giving up")
+    sys.stdout.flush()
+    os._exit(3)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(CAP_SECONDS)
+    # The broken variant never runs a bytecode again, so give_up() could never run either:
+    # a CPU-time limit lets the kernel end it instead (SIGKILL after CAP_SECONDS of CPU).
+    resource.setrlimit(resource.RLIMIT_CPU, (CAP_SECONDS, CAP_SECONDS))
+    if "--fixed" in sys.argv[1:]:
+        fixed()
+    else:
+        broken()

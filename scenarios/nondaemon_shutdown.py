@@ -1,0 +1,86 @@
+"""The main module has finished, but a non-daemon thread is still running: the program stays.
+
+name: nondaemon-shutdown
+summary: main returns while a non-daemon worker keeps going; the exit waits for it
+teaches: When the main module ends, the interpreter joins every non-daemon thread
+    (threading._shutdown) before it exits -- a join hidden where no one reads it. Ctrl-C then
+    lands in that hidden join: uninterruptible on 2.7; on 3.x it breaks the join, prints
+    "Exception ignored" and exits with the worker killed mid-work.
+behaviour:
+    2.7       the hidden join ignores Ctrl-C; SIGTERM ends it.
+    3.x       the 1st Ctrl-C interrupts the hidden join ("Exception ignored in: <module
+              'threading'>" and a KeyboardInterrupt traceback), then the process exits with
+              status 0: not 1, and on 3.8+ not by SIGINT either -- a script checking $? sees
+              success although the worker was killed mid-work.
+fix: Make the wait explicit: give the worker a stop event, wait for it with timed joins before
+    main returns, and on KeyboardInterrupt set the event, join the worker, re-raise.
+expect-broken: 2.7=term 3.6+=exit
+expect-fixed: *=ki
+ready: ^ready
+"""
+from __future__ import print_function
+
+import os
+import signal
+import sys
+import threading
+import time
+
+CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
+STARTED = time.time()
+
+
+def ready(what):
+    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
+    print("ready: " + what)
+    sys.stdout.flush()
+
+
+def capped():
+    """True until the safety cap: each "forever" loop below really means "for a minute"."""
+    return time.time() < STARTED + CAP_SECONDS + 2
+
+
+def broken():
+    def flush_forever():
+        while capped():  # "flushes a buffer" every 100 ms, never told to stop
+            time.sleep(0.1)
+
+    threading.Thread(target=flush_forever, name="flusher").start()  # non-daemon by default
+    ready("main is done; the exit now waits for the 'flusher' thread")
+    # main returns here: threading._shutdown() joins the flusher, which never ends
+
+
+def fixed():
+    stop = threading.Event()
+
+    def flush_until_stopped():
+        while capped() and not stop.is_set():
+            time.sleep(0.1)
+
+    flusher = threading.Thread(target=flush_until_stopped, name="flusher")
+    flusher.start()
+    ready("main is done; it waits for the 'flusher' thread itself, with timed joins")
+    try:
+        while flusher.is_alive():
+            flusher.join(0.1)
+    except KeyboardInterrupt:
+        stop.set()  # the flusher finishes its current turn and leaves
+        flusher.join(5)
+        raise
+
+
+def give_up(signum, frame):
+    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
+    print("safety cap reached: giving up")
+    sys.stdout.flush()
+    os._exit(3)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(CAP_SECONDS)
+    if "--fixed" in sys.argv[1:]:
+        fixed()
+    else:
+        broken()
