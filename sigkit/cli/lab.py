@@ -13,7 +13,7 @@ from rich.text import Text
 
 from sigkit import interpreters
 from sigkit.errors import UsageError
-from sigkit.lab import convoy, gil, switch_interval, tables
+from sigkit.lab import convoy, gil, machine, switch_interval, tables
 from sigkit.report import plots
 
 T = TypeVar("T")
@@ -49,9 +49,10 @@ def _pythons(spec: Optional[str]) -> list[str]:
     return [str(interpreters.resolve(name)) for name in _list("--python", spec, str)]
 
 
-def _show(title: str, *parts: RenderableType) -> None:
-    console = Console()
+def _show(console: Console, title: str, warning: str | None, *parts: RenderableType) -> None:
     console.print(Text(title, style="bold"))
+    if warning:
+        console.print(Text(f"warning: {warning}", style="yellow"))
     for part in parts:
         console.print()
         console.print(part)
@@ -81,11 +82,14 @@ def gil_command(
     if n < 1 or repeat < 1:
         raise UsageError("--n and --repeat must be at least 1")
     _check_plot(plot)
+    console, warning = Console(), machine.busy_warning()
     results = gil.run(_pythons(python), n=n, repeat=repeat)
     _show(
+        console,
         f"The GIL: count down {n:,} twice, three ways (wall time, median of {repeat})",
+        warning,
         tables.gil_table(results),
-        tables.gil_chart(results),
+        tables.gil_chart(results, console.width),
         Text("\n".join(r.verdict() for r in results)),
         _prose(gil.EXPLANATION),
     )
@@ -114,13 +118,16 @@ def switch_interval_command(
     if len(chosen) != 1:
         raise UsageError("--python: one interpreter at a time for this sweep")
     _check_plot(plot)
+    console, warning = Console(), machine.busy_warning()
     cells = switch_interval.run(
         chosen[0], _list("--intervals", intervals, float), _list("--threads", threads, int), trials
     )
     _show(
-        f"Ctrl-C → Python handler, p50 / p95 over {trials} presses ({chosen[0]})",
+        console,
+        f"Ctrl-C → Python handler, p50 / p95 over {trials} presses (Python {cells[0].version})",
+        warning,
         tables.switch_table(cells),
-        tables.switch_chart(cells),
+        tables.switch_chart(cells, console.width),
         _prose(switch_interval.EXPLANATION),
     )
     if plot is not None:
@@ -146,11 +153,14 @@ def convoy_command(
     if interval is not None and interval <= 0:
         raise UsageError("--switch-interval must be positive (seconds, e.g. 0.005)")
     _check_plot(plot)
+    console, warning = Console(), machine.busy_warning()
     cells = convoy.run(_pythons(python), _list("--threads", threads, int), pings, interval)
     _show(
+        console,
         f"The convoy: echo round trip, p50 / p95 over {pings} pings",
+        warning,
         tables.convoy_table(cells),
-        tables.convoy_chart(cells),
+        tables.convoy_chart(cells, console.width),
         _prose(convoy.EXPLANATION),
     )
     if plot is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sigkit.lab import programs
 from sigkit.lab.child import LabError, spawned
-from sigkit.lab.progress import tracked
+from sigkit.report.progress import progress_bar
 from sigkit.stats import Summary, summarize
 
 EXPLANATION = """\
@@ -101,8 +101,10 @@ def run(
     versions = {python: interpreter_version(python) for python in pythons}
     cells = []
     steps = list(itertools.product(pythons, threads))
-    for python, count in tracked(steps, "lab convoy", lambda s: f"{versions[s[0]]} x {s[1]}"):
-        cell = Cell(python, count, versions[python])
-        cell.rtt_us = measure(python, count, pings, switch_interval)
-        cells.append(cell)
+    with progress_bar(len(steps), "lab convoy") as advance:
+        for python, count in steps:
+            cell = Cell(python, count, versions[python])
+            cell.rtt_us = measure(python, count, pings, switch_interval)
+            cells.append(cell)
+            advance(f"lab convoy: {versions[python]} with {count} CPU threads")
     return cells

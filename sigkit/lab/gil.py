@@ -12,7 +12,7 @@ from typing import Any
 
 from sigkit.lab import programs
 from sigkit.lab.child import run_json
-from sigkit.lab.progress import tracked
+from sigkit.report.progress import progress_bar
 
 EXPLANATION = """\
 Threads share one GIL, so two counting threads never run at the same time. On Python 2.7 they
@@ -80,9 +80,11 @@ def run(
     """
     steps = list(itertools.product(pythons, range(repeat), MODES))
     raws: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for python, _, mode in tracked(steps, "lab gil", lambda s: f"{s[0]} {s[2]}"):
-        argv = [python, programs.path("count"), "--mode", mode, "--n", str(n)]
-        raws.setdefault((python, mode), []).append(run_json(argv, timeout))
+    with progress_bar(len(steps), "lab gil") as advance:
+        for python, _, mode in steps:
+            argv = [python, programs.path("count"), "--mode", mode, "--n", str(n)]
+            raws.setdefault((python, mode), []).append(run_json(argv, timeout))
+            advance(f"lab gil: {python} {mode}")
     results = []
     for python in pythons:
         first = raws[(python, MODES[0])][0]

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from sigkit import scenarios
 from sigkit.errors import UsageError
 from sigkit.lab.child import run_json
-from sigkit.lab.progress import tracked
 from sigkit.launch import ProbeOptions, probe
+from sigkit.report.progress import progress_bar
 from sigkit.report.units import fmt
 from sigkit.stats import Summary, summarize
 from sigkit.timeline import latencies_us
@@ -40,6 +40,7 @@ class Cell:
 
     switch_interval: float
     threads: int
+    version: str = "?"  # the interpreter's X.Y.Z, as its probe reported it
     handler_us: list[float] = field(default_factory=list)
     missing: int = 0  # trials where no Python handler ran before the process was killed
 
@@ -112,12 +113,17 @@ def run(
     keys = [(si, n) for si in intervals for n in threads if n > 0]
     keys += [(intervals[0], 0)] if 0 in threads else []
     steps = list(itertools.product(range(trials), keys))
-    for _, (si, n) in tracked(steps, "lab switch-interval", lambda s: cells[s[1]].label):
-        trial = probe(dataclasses.replace(base_options(python, n, si)))
-        handler = latencies_us(trial)["handler"]
-        for cell in [cells[(other, 0)] for other in intervals] if n == 0 else [cells[(si, n)]]:
-            if handler is None:
-                cell.missing += 1
-            else:
-                cell.handler_us.append(handler)
+    with progress_bar(len(steps), "lab switch-interval") as advance:
+        for _, (si, n) in steps:
+            trial = probe(dataclasses.replace(base_options(python, n, si)))
+            handler = latencies_us(trial)["handler"]
+            shared = [cells[(other, 0)] for other in intervals] if n == 0 else [cells[(si, n)]]
+            for cell in shared:
+                if trial.interpreter is not None:
+                    cell.version = trial.interpreter.version
+                if handler is None:
+                    cell.missing += 1
+                else:
+                    cell.handler_us.append(handler)
+            advance(f"lab switch-interval: {cells[(si, n)].label}")
     return [cells[(si, n)] for si in intervals for n in threads]

@@ -47,13 +47,13 @@ def gil_table(results: Sequence[gil.GilResult]) -> Table:
     return table
 
 
-def gil_chart(results: Sequence[gil.GilResult]) -> Text:
+def gil_chart(results: Sequence[gil.GilResult], width: int) -> Text:
     rows = [
         BarRow(f"{result.python} {mode}", result.runs[mode].wall, _seconds(result.runs[mode].wall))
         for result in results
         for mode in gil.MODES
     ]
-    return bar_chart(rows)
+    return bar_chart(rows, width)
 
 
 def _p50_p95(summary: Summary | None) -> str:
@@ -70,14 +70,14 @@ def switch_table(cells: Sequence[switch_interval.Cell]) -> Table:
     return table
 
 
-def switch_chart(cells: Sequence[switch_interval.Cell]) -> Text:
+def switch_chart(cells: Sequence[switch_interval.Cell], width: int) -> Text:
     """p50 bars (p95 dashed) on a log scale."""
     rows = [
         BarRow(cell.label, s.p50, f"p50 {fmt(s.p50)}  p95 {fmt(s.p95)}", high=s.p95)
         for cell in cells
         if (s := cell.summary) is not None
     ]
-    return bar_chart(rows, log=True)
+    return bar_chart(rows, width, log=True)
 
 
 def convoy_table(cells: Sequence[convoy.Cell]) -> Table:
@@ -90,11 +90,11 @@ def convoy_table(cells: Sequence[convoy.Cell]) -> Table:
     return table
 
 
-def convoy_chart(cells: Sequence[convoy.Cell]) -> Text:
+def convoy_chart(cells: Sequence[convoy.Cell], width: int) -> Text:
     rows = [
-        BarRow(f"{cell.version} x {cell.threads}", s.p50, f"p50 {fmt(s.p50)}  p95 {fmt(s.p95)}",
+        BarRow(f"{cell.version} · {cell.threads} CPU", s.p50, f"p50 {fmt(s.p50)}  p95 {fmt(s.p95)}",
                high=s.p95)
         for cell in cells
         if (s := cell.summary) is not None
     ]
-    return bar_chart(rows, log=True)
+    return bar_chart(rows, width, log=True)

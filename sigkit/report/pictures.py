@@ -105,8 +105,8 @@ class BarRow:
     high: float | None = None
 
 
-def bar_chart(rows: Sequence[BarRow], width: int = 40, log: bool = False) -> Text:
-    """Labelled bars; ``log`` scales lengths by decades (latencies), else linearly from zero."""
+def bar_chart(rows: Sequence[BarRow], width: int = 80, log: bool = False) -> Text:
+    """Labelled bars filling ``width`` columns; ``log`` scales by decades, else from zero."""
     if not rows:
         return Text("")
     top = max(max(r.value, r.high or 0.0) for r in rows)
@@ -122,16 +122,17 @@ def bar_chart(rows: Sequence[BarRow], width: int = 40, log: bool = False) -> Tex
         return math.log(value / bottom) / math.log(top / bottom)
 
     label_width = max(len(r.label) for r in rows)
+    bar_width = max(10, width - label_width - max(len(r.text) for r in rows) - 3)
     out = Text()
     for row in rows:
-        solid = bar(share(row.value), width) or "▏"
+        solid = bar(share(row.value), bar_width) or "▏"
         dashed = ""
         if row.high is not None and row.high > row.value:
-            dashed = "╌" * max(0, round(share(row.high) * width) - len(solid)) + "┤"
+            dashed = "╌" * max(0, round(share(row.high) * bar_width) - len(solid)) + "┤"
         out.append(f"{row.label:<{label_width}} ")
         out.append(solid, style="cyan")
         out.append(dashed, style="dim cyan")
-        out.append(" " * max(1, width + 2 - len(solid) - len(dashed)) + row.text + "\n")
+        out.append(" " * max(1, bar_width + 2 - len(solid) - len(dashed)) + row.text + "\n")
     out.rstrip()
     return out
 
