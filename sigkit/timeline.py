@@ -132,19 +132,21 @@ class Trial:
 
     @property
     def verdict(self) -> str:
-        """The outcome vocabulary scenarios declare: ki, exit, presses=N, term, kill (or a problem)."""
+        """The outcome vocabulary scenarios declare (or a problem): ``ki`` / ``exit`` when the first
+        signal ended it (through KeyboardInterrupt or otherwise), ``presses=N`` for N Ctrl-Cs,
+        ``term`` when a later TERM/HUP/QUIT did, ``kill`` when only SIGKILL did."""
         if self.problem is not None:
             return self.problem
         n = self.presses_to_exit
         if n is None:
             return "never"
-        signals = [p.signal for p in self.presses[:n]]
-        if signals[-1] == "KILL":
-            return "kill"
-        if signals[-1] in ("TERM", "HUP"):
-            return "term"
-        if n == 1:
+        if n == 1:  # the first signal sent (Ctrl-C, or TERM for a container-style probe) did it
             return "ki" if self.ended_by == "KeyboardInterrupt" else "exit"
+        last = self.presses[n - 1].signal
+        if last == "KILL":
+            return "kill"
+        if last != "INT":
+            return "term"
         return f"presses={n}"
 
     @property
