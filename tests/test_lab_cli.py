@@ -1,0 +1,45 @@
+"""``sigkit lab ...`` from the command line: a report, or one line and exit 2 on bad input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def sigkit(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sigkit", *args], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"},
+    )
+
+
+def test_convoy_prints_table_chart_and_explanation():
+    done = sigkit("lab", "convoy", "--threads", "0,1", "--pings", "5")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "The convoy: echo round trip, p50 / p95 over 5 pings" in out
+    assert "0 CPU threads" in out and "1 CPU threads" in out
+    assert "█" in out
+    assert "priority inversion" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["lab", "gil", "--n", "0"], "--n and --repeat must be at least 1"),
+        (["lab", "gil", "--python", "9.9"], "unknown interpreter '9.9'"),
+        (["lab", "convoy", "--threads", "one"], "--threads: 'one' is not a comma-separated list"),
+        (["lab", "switch-interval", "--python", "3.11,3.13"], "one interpreter at a time"),
+        (["lab", "switch-interval", "--intervals", "0"], "switch intervals must be positive"),
+        (["lab", "convoy", "--plot", "out.txt"], "use a file ending in .svg, .png, .pdf"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    done = sigkit(*args)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sigkit: error: ")
+    assert message in lines[0]

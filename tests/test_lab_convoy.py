@@ -1,0 +1,35 @@
+"""``sigkit lab convoy``: a CPU-bound thread slows the I/O thread's answers; nothing is left."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import interpreter
+
+from sigkit.lab import convoy
+from sigkit.lab.child import LabError
+
+
+@pytest.fixture(scope="module")
+def cells() -> list[convoy.Cell]:
+    python = interpreter("3.11")
+    if python is None:
+        pytest.skip("Python 3.11 is not installed")
+    return convoy.run([python], threads=(0, 1), pings=30)
+
+
+def test_every_ping_is_answered(cells):
+    assert [c.threads for c in cells] == [0, 1]
+    for cell in cells:
+        assert cell.version.startswith("3.11.")
+        assert len(cell.rtt_us) == 30
+
+
+def test_a_cpu_bound_thread_delays_the_echo(cells):
+    """No CPU thread: tens of µs; one: about a switch interval (5 ms). Ordering only."""
+    idle, busy = cells
+    assert busy.summary.p50 > idle.summary.p50 * 5
+
+
+def test_a_missing_interpreter_is_one_line():
+    with pytest.raises(LabError, match="cannot run"):
+        convoy.run(["/nonexistent/python"], threads=(0,), pings=1)

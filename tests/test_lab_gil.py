@@ -1,0 +1,51 @@
+"""``sigkit lab gil`` on a small N: the structure, and the orderings the GIL promises on 3.11."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import interpreter
+
+from sigkit.lab import gil, machine
+
+N = 3_000_000  # ~0.2 s per count on 3.11: large enough to dwarf fork and thread start-up
+
+
+@pytest.fixture(scope="module")
+def measured() -> tuple[gil.GilResult, str | None]:
+    """3.11's result, and the busy-machine warning taken just before it (None: quiet)."""
+    python = interpreter("3.11")
+    if python is None:
+        pytest.skip("Python 3.11 is not installed")
+    warning = machine.busy_warning()
+    (result,) = gil.run([python], n=N, repeat=3)
+    return result, warning
+
+
+def test_every_mode_is_timed_under_the_named_interpreter(measured):
+    result, _ = measured
+    assert result.python.startswith("3.11.")
+    assert result.gil is True
+    assert result.n == N
+    assert set(result.runs) == set(gil.MODES)
+    assert all(run.wall > 0 and run.cpu > 0 for run in result.runs.values())
+
+
+def test_threads_are_no_faster_than_sequential(measured):
+    """One GIL: two counting threads cannot beat doing both counts in turn (20 % margin)."""
+    result, _ = measured
+    assert result.ratio("threads") >= 0.8
+
+
+def test_processes_beat_threads_on_two_free_cores(measured):
+    result, busy = measured
+    if result.cpus < 2:
+        pytest.skip("one CPU: processes cannot run in parallel")
+    if busy:
+        pytest.skip(busy)
+    assert result.runs["processes"].wall < result.runs["threads"].wall
+
+
+def test_the_verdict_names_the_interpreter(measured):
+    result, _ = measured
+    assert result.verdict().startswith(result.python + ": ")
+    assert "processes" in result.verdict()

@@ -1,0 +1,48 @@
+"""``sigkit lab switch-interval`` on a tiny sweep: a busy thread delays the Ctrl-C handler."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import interpreter
+
+from sigkit.errors import UsageError
+from sigkit.lab import switch_interval
+
+
+@pytest.fixture(scope="module")
+def cells() -> list[switch_interval.Cell]:
+    python = interpreter("3.11")
+    if python is None:
+        pytest.skip("Python 3.11 is not installed")
+    return switch_interval.run(python, intervals=(0.005,), threads=(0, 1), trials=3)
+
+
+def test_one_cell_per_point_with_every_trial_measured(cells):
+    assert [(c.switch_interval, c.threads) for c in cells] == [(0.005, 0), (0.005, 1)]
+    for cell in cells:
+        assert cell.version.startswith("3.11.")
+        assert len(cell.handler_us) + cell.missing == 3
+        assert cell.summary is not None
+
+
+def test_a_busy_thread_delays_the_handler_beyond_the_idle_case(cells):
+    """Idle: ~0.1 ms; one busy thread: about one switch interval (5 ms). Ordering only."""
+    idle, busy = cells
+    assert busy.summary.p50 > idle.summary.p50 * 3
+
+
+def test_python_2_is_refused_in_one_line():
+    python = interpreter("2.7")
+    if python is None:
+        pytest.skip("Python 2.7 is not installed")
+    with pytest.raises(UsageError, match="setswitchinterval"):
+        switch_interval.run(python, intervals=(0.005,), threads=(1,), trials=1)
+
+
+@pytest.mark.parametrize(
+    ("intervals", "threads", "trials"),
+    [((0.0,), (1,), 1), ((0.005,), (-1,), 1), ((0.005,), (1,), 0)],
+)
+def test_impossible_sweeps_are_usage_errors(intervals, threads, trials):
+    with pytest.raises(UsageError):
+        switch_interval.run("/nonexistent/python", intervals, threads, trials)
