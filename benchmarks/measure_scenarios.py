@@ -38,7 +38,9 @@ import pexpect
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from sigkit.scenarios import Scenario, discover  # noqa: E402
+import contextlib
+
+from sigkit.scenarios import Scenario, discover
 
 DEFAULT_LADDER = ("INT", "INT", "TERM", "KILL")
 PYENV_GLOB = "/root/.pyenv/versions/*/bin/python"
@@ -56,14 +58,16 @@ class Result:
     seconds: float | None = None  # first Ctrl-C -> process gone
     status: str = ""  # "exit 0", "signal 2"...
     orphans: int = 0
-    expected: str | None = None
+    expected: str | None = None  # as written in the header, "+orphan" included
     output: str = field(default="", repr=False)
 
     @property
     def matches(self) -> bool | None:
         if self.expected is None:
             return None
-        return self.verdict.split("+")[0] in self.expected.split("|")
+        verdict, _, orphan = self.verdict.partition("+")
+        outcome, _, orphan_expected = self.expected.partition("+")
+        return verdict in outcome.split("|") and orphan == orphan_expected
 
 
 class Trial:
@@ -100,10 +104,8 @@ class Trial:
         """Remember every descendant now alive, to spot orphans and to reap them later."""
         try:
             for proc in psutil.Process(self.child.pid).children(recursive=True):
-                try:
+                with contextlib.suppress(psutil.Error):
                     self.seen.setdefault(proc.pid, proc.create_time())
-                except psutil.Error:
-                    pass
         except psutil.Error:
             pass
 
@@ -111,11 +113,9 @@ class Trial:
         self.track()
         if step == "INT":
             self.child.sendintr()  # a real Ctrl-C: the tty signals the foreground group
-        else:
-            try:
-                os.kill(self.child.pid, getattr(signal, "SIG" + step))
-            except ProcessLookupError:
-                pass
+        else:  # like sigkit's probe engine: the rest of the ladder goes to the process group
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.child.pid, getattr(signal, "SIG" + step))
 
     def wait_exit(self, seconds: float) -> bool:
         """Keep draining the pty (a full buffer would block the target) until it exits."""
@@ -135,8 +135,9 @@ class Trial:
         alive = []
         for pid, created in self.seen.items():
             try:
-                if psutil.Process(pid).create_time() == created:
-                    alive.append(pid)
+                proc = psutil.Process(pid)
+                if proc.create_time() == created and proc.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(pid)  # a zombie is dead, just not reaped yet by its new parent
             except psutil.Error:
                 pass
         return alive
@@ -157,10 +158,8 @@ class Trial:
         """Kill the process group, every descendant ever seen, then the child itself."""
         self.track()
         for sig in (signal.SIGKILL,):
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.child.pid, sig)
-            except (ProcessLookupError, PermissionError):
-                pass
             for pid, created in self.seen.items():
                 try:
                     proc = psutil.Process(pid)
@@ -168,10 +167,8 @@ class Trial:
                         proc.kill()
                 except psutil.Error:
                     pass
-        try:
+        with contextlib.suppress(Exception):
             self.child.close(force=True)
-        except Exception:
-            pass
 
 
 def interpreter_version(python: str) -> tuple[int, int]:
@@ -200,8 +197,10 @@ def run_one(
     python: str, version: tuple[int, int], scenario: Scenario, fixed: bool, args: argparse.Namespace
 ) -> Result:
     variant = "fixed" if fixed else "broken"
-    result = Result(python, version, scenario.name, variant, "?",
-                    expected=scenario.expected(variant, version))
+    expected = scenario.expected(variant, version)
+    if expected is not None and scenario.expects_orphans(variant, version):
+        expected += "+orphan"
+    result = Result(python, version, scenario.name, variant, "?", expected=expected)
     if not scenario.supports(version):
         result.verdict = "n/a"
         return result

@@ -20,7 +20,8 @@ Header fields (indented lines continue the field above)::
 
 Outcomes (the probe's verdict): ``ki`` (the first Ctrl-C ended it through KeyboardInterrupt),
 ``exit`` (the first Ctrl-C ended it with an ordinary exit code), ``presses=N`` (N >= 2 Ctrl-Cs),
-``term`` (only SIGTERM ended it), ``kill`` (only SIGKILL did).  ``a|b`` accepts either.
+``term`` (only SIGTERM ended it), ``kill`` (only SIGKILL did).  ``a|b`` accepts either;
+a ``+orphan`` suffix (``*=ki+orphan``) says a descendant outlives the program.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ KNOWN = REQUIRED + OPTIONAL
 _FIELD = re.compile(r"^([a-z][a-z0-9-]*):(?:\s+(.*))?$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _OUTCOME = re.compile(r"^(ki|exit|term|kill|presses=([2-9]|[1-9][0-9]+))$")
+ORPHAN = "+orphan"
 _VERSION = re.compile(r"^([0-9]+)\.([0-9]+)$")
 
 
@@ -55,6 +57,7 @@ class Expectation:
     low: Version | None
     high: Version | None
     outcome: str
+    orphans: bool = False  # ``+orphan``: a descendant is expected to outlive the program
 
     @property
     def is_default(self) -> bool:
@@ -93,6 +96,16 @@ class Scenario:
 
         Explicit ranges win over ``*``; below ``min-python`` nothing is promised.
         """
+        token = self.expectation(variant, version)
+        return token.outcome if token is not None else None
+
+    def expects_orphans(self, variant: str, version: Sequence[int]) -> bool | None:
+        """Whether a descendant should outlive the program (``+orphan``); None if unspecified."""
+        token = self.expectation(variant, version)
+        return token.orphans if token is not None else None
+
+    def expectation(self, variant: str, version: Sequence[int]) -> Expectation | None:
+        """The header token that speaks for ``variant`` on ``version``."""
         if variant not in VARIANTS:
             raise UsageError(f"unknown variant {variant!r} (known: {', '.join(VARIANTS)})")
         if not self.supports(version):
@@ -100,10 +113,10 @@ class Scenario:
         tokens = self.expectations.get(variant, ())
         for token in tokens:
             if not token.is_default and token.covers(version):
-                return token.outcome
+                return token
         for token in tokens:
             if token.is_default:
-                return token.outcome
+                return token
         return None
 
     def supports(self, version: Sequence[int]) -> bool:
@@ -236,6 +249,8 @@ def parse_expectations(text: str, path: Path, key: str) -> tuple[Expectation, ..
         versions, sep, outcome = word.partition("=")
         if not sep or not outcome:
             raise UsageError(f"{path}: field '{key}': {word!r} is not RANGE=OUTCOME")
+        orphans = outcome.endswith(ORPHAN)
+        outcome = outcome.removesuffix(ORPHAN)
         for alternative in outcome.split("|"):
             if not _OUTCOME.match(alternative):
                 raise UsageError(
@@ -243,7 +258,7 @@ def parse_expectations(text: str, path: Path, key: str) -> tuple[Expectation, ..
                     "(ki, exit, presses=N, term, kill)"
                 )
         low, high = _range(versions, path, key)
-        token = Expectation(low, high, outcome)
+        token = Expectation(low, high, outcome, orphans)
         for other in tokens:
             if other.is_default == token.is_default and _overlap(other, token):
                 raise UsageError(f"{path}: field '{key}': {word!r} overlaps another range")

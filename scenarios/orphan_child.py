@@ -1,0 +1,75 @@
+"""A child process started in its own session outlives the parent's Ctrl-C.
+
+name: orphan-child
+summary: main waits for a helper started with start_new_session=True; Ctrl-C leaves it running
+teaches: Ctrl-C goes to the terminal's foreground process group only. A child in a new session
+    (start_new_session=True, setsid, a daemonizing tool) never sees it: the parent dies of its
+    KeyboardInterrupt, the child is re-parented to init and keeps running -- holding ports,
+    files or GPUs. The verdict looks healthy (ki); the leftover process is the finding.
+behaviour:
+    2.7       KeyboardInterrupt in the parent at once; the helper survives, orphaned.
+    3.6       the same.
+    3.7+      the same, 0.25 s later: Popen.wait() gives the child that long to exit after a
+              Ctrl-C (it assumes the child got one too -- this one did not).
+fix: Own your children: terminate and reap them in a finally block (or leave them in the
+    terminal's process group, so they get the Ctrl-C too).
+expect-broken: *=ki+orphan
+expect-fixed: *=ki
+ready: ^ready
+"""
+from __future__ import print_function
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
+HELPER = "import time; time.sleep(%d)" % CAP_SECONDS  # the helper also gives up after a minute
+
+
+def ready(what):
+    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
+    print("ready: " + what)
+    sys.stdout.flush()
+
+
+def start_helper():
+    """A helper in a new session: outside the terminal's foreground group, away from Ctrl-C."""
+    if sys.version_info[0] >= 3:
+        return subprocess.Popen([sys.executable, "-c", HELPER], start_new_session=True)
+    return subprocess.Popen([sys.executable, "-c", HELPER], preexec_fn=os.setsid)  # 2.7
+
+
+def broken():
+    helper = start_helper()
+    ready("main waiting for helper %d, which runs in its own session" % helper.pid)
+    helper.wait()  # KeyboardInterrupt leaves here; nobody stops the helper
+
+
+def fixed():
+    helper = start_helper()
+    ready("main waiting for helper %d, which runs in its own session" % helper.pid)
+    try:
+        helper.wait()
+    finally:
+        if helper.poll() is None:  # whatever ended the wait, the helper goes with us
+            helper.terminate()
+            helper.wait()
+
+
+def give_up(signum, frame):
+    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
+    print("safety cap reached: giving up")
+    sys.stdout.flush()
+    os._exit(3)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(CAP_SECONDS)
+    if "--fixed" in sys.argv[1:]:
+        fixed()
+    else:
+        broken()
