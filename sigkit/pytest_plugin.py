@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 
@@ -30,12 +30,12 @@ from sigkit.timeline import Orphan, Trial, latencies_us
 # plugin in every session of every project that has sigkit installed, most of which never probe.
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ProbeResult:
     """One probe of one command, shaped for assertions."""
 
     trial: Trial  # the full record: events, presses, stacks, /proc snapshot
-    latency_us: dict[str, float | None] = field(repr=False)  # arrival, handler, ..., exit
+    latency_us: dict[str, float | None]  # arrival, handler, handler_after_arrival, exit
 
     @classmethod
     def of(cls, trial: Trial) -> ProbeResult:
@@ -102,6 +102,12 @@ class ProbeResult:
     def output_class(self) -> list[str]:
         """``clean``, ``traceback``, ``shutdown-noise`` or ``silent``."""
         return classify(self.trial.output_after_press)
+
+    def __repr__(self) -> str:
+        """Short, because pytest prints it in every failed assertion; ``describe()`` says all."""
+        handler = "—" if self.handler_ms is None else f"{self.handler_ms:.2f} ms"
+        return (f"<ProbeResult pid {self.trial.pid}: {self.verdict}, ended by {self.ended_by}, "
+                f"handler {handler}>")
 
     def describe(self) -> str:
         """The human timeline (what ``sigkit probe`` prints): a good assertion message."""
