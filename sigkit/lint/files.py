@@ -1,9 +1,9 @@
 """Which files a ``sigkit lint PATH...`` run reads.
 
-Named files are always linted. Directories are searched for ``*.py`` files, skipping what
-git would skip (every ``.gitignore`` from the repository root down), the usual tool and
-virtualenv folders, and ``--exclude`` patterns (written like ``.gitignore`` lines, relative
-to each directory named on the command line).
+Named files and folders are always linted. Inside a folder, ``*.py`` files are found by
+skipping what git would skip (every ``.gitignore`` from the repository root down), the usual
+tool and virtualenv folders, and ``--exclude`` patterns (written like ``.gitignore`` lines,
+relative to each folder named on the command line).
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ def discover(paths: Sequence[str], excludes: Sequence[str] = ()) -> list[str]:
 def _python_files(root: str, excludes: Sequence[str]) -> Iterator[str]:
     root_rules = IgnoreFile(root, pathspec.GitIgnoreSpec.from_lines(
         [*DEFAULT_EXCLUDES, *excludes]))
-    rules_of = {root: [*_ancestor_gitignores(root), root_rules]}
+    inherited = [rules for rules in _ancestor_gitignores(root) if not rules.ignores(root, True)]
+    rules_of = {root: [*inherited, root_rules]}
     for folder, subfolders, filenames in os.walk(root):
         rules = rules_of.pop(folder)
         own = _read_gitignore(folder)
@@ -77,7 +78,8 @@ def _ignored(path: str, is_dir: bool, rules: Sequence[IgnoreFile]) -> bool:
 
 def _ancestor_gitignores(root: str) -> list[IgnoreFile]:
     """The ``.gitignore`` files above ``root`` up to its repository's top (none outside a
-    repository), outermost first."""
+    repository), outermost first. One that ignores ``root`` itself is dropped by the caller:
+    a folder named on the command line is linted, like ripgrep and ruff do."""
     found: list[IgnoreFile] = []
     folder = os.path.dirname(os.path.abspath(root))
     while True:

@@ -14,6 +14,8 @@ from sigkit.lint.nodes import terminal_name
 
 PROGRAM_EXITS = frozenset({"sys.exit", "os._exit", "os.abort", "exit", "quit", "os.kill",
                            "os.killpg", "signal.raise_signal"})
+_SLOW_NODES = (ast.Call, ast.Import, ast.ImportFrom, ast.Await, ast.With, ast.AsyncWith,
+               ast.For, ast.AsyncFor, ast.While)
 REPORTING_CALLS = frozenset({"print", "str", "repr", "format", "type", "isinstance", "len",
                              "debug", "info", "warning", "warn", "error", "exception",
                              "critical", "log", "write", "print_exc", "print_exception",
@@ -59,6 +61,12 @@ def interrupt_clause(index: ModuleIndex, handler: ast.ExceptHandler) -> str | No
         if name in names or f"builtins.{name}" in names:
             return f"`except {name}`"
     return None
+
+
+def may_take_time(body: list[ast.stmt]) -> bool:
+    """True if the code calls something, imports, awaits, enters a ``with`` or loops: the kinds
+    of statement a program can spend seconds in, and so where a Ctrl-C is likely to land."""
+    return any(isinstance(node, _SLOW_NODES) for node in local_nodes(body))
 
 
 def hands_off_exception(handler: ast.ExceptHandler) -> bool:
@@ -133,7 +141,9 @@ def endless_loop(function: FunctionNode, index: ModuleIndex) -> ast.While | None
     """The ``while True:`` loop that never ends in ``function``, if there is one.
 
     "Never ends" means nothing in the loop leaves it: no ``break`` of its own, no ``return``,
-    no ``raise``, no ``sys.exit()``. A generator is never endless here: as a thread target it
+    no ``raise``, no ``sys.exit()``. A loop inside ``try: ... except ...:`` is taken to end by
+    an exception (``except OSError`` after the main thread closes the socket is a common way
+    to stop a server thread). A generator is never endless here: as a thread target it
     returns at once.
     """
     if isinstance(function, ast.Lambda):
@@ -141,9 +151,13 @@ def endless_loop(function: FunctionNode, index: ModuleIndex) -> ast.While | None
     body_nodes = list(local_nodes(function.body))
     if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in body_nodes):
         return None
+    expected_to_raise = {
+        inner for node in body_nodes if isinstance(node, ast.Try) and node.handlers
+        for inner in local_nodes(node.body) if isinstance(inner, ast.While)
+    }
     for node in body_nodes:
-        if isinstance(node, ast.While) and _always_true(node.test) and not _loop_has_exit(
-                node, index):
+        if (isinstance(node, ast.While) and _always_true(node.test)
+                and node not in expected_to_raise and not _loop_has_exit(node, index)):
             return node
     return None
 

@@ -12,13 +12,16 @@ import ast
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, TypeVar, Union
+from typing import Any, Callable, Optional, TypeVar, Union, cast
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
 ScopeNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef]
 LOOPS = (ast.For, ast.AsyncFor, ast.While)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+TRY_STATEMENTS: tuple[type[ast.stmt], ...] = tuple(
+    getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))  # except*: 3.11+
+TryNode = ast.Try  # ast.TryStar has the same fields (body, handlers, orelse, finalbody)
 APPENDERS = frozenset({"append", "add", "appendleft", "insert"})
 
 
@@ -60,7 +63,7 @@ class ModuleIndex:
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
         self.imports: dict[str, str] = {}
-        self.handlers: list[tuple[ast.ExceptHandler, Where]] = []
+        self.trys: list[tuple[TryNode, Where]] = []
         self.withs: list[tuple[ast.With, Where]] = []
         self.calls_by_name: dict[str, list[tuple[ast.Call, Where]]] = defaultdict(list)
         self.calls_by_scope: dict[ScopeNode | None, list[tuple[ast.Call, Where]]] = (
@@ -115,11 +118,13 @@ class ModuleIndex:
 
     def function_named(self, expr: ast.AST, where: Where) -> FunctionNode | None:
         """The definition a reference points at: a lambda itself, ``name`` (the nearest
-        ``def name`` seen from ``where``) or ``self.name`` (a method of the surrounding class);
-        None if it is not defined in this module."""
+        ``def name`` seen from ``where``) or ``self.name`` (also ``cls.name``,
+        ``type(self).name``: a method of the surrounding class); None if it is not defined in
+        this module."""
         if isinstance(expr, ast.Lambda):
             return expr
-        if isinstance(expr, ast.Attribute) and _is_self(expr.value) and where.cls is not None:
+        if isinstance(expr, ast.Attribute) and where.cls is not None and _is_own_class(
+                expr.value, where.cls):
             return self.methods[where.cls].get(expr.attr)
         if isinstance(expr, ast.Name):
             for scope in self._visible_scopes(where):
@@ -150,14 +155,25 @@ class ModuleIndex:
     # ----------------------------------------------------------------- the walk
 
     def _walk(self) -> None:
+        """Visits every node once. Most nodes need nothing but their children pushed, so that
+        case is written out here rather than in a function: this loop runs for millions of
+        nodes when a whole source tree is linted."""
         stack: list[tuple[ast.AST, Where]] = [(self.tree, Where(None, None, None))]
-        visitors = _VISITORS
+        visitors, leaves, push = _VISITORS, _LEAVES, stack.append
         while stack:
             node, where = stack.pop()
-            visit = visitors.get(type(node))
+            kind = type(node)
+            visit = visitors.get(kind)
             if visit is not None and visit(self, node, where, stack):
                 continue
-            _push_children(node, where, stack)
+            for field in _CHILD_FIELDS.get(kind) or _child_fields(kind):
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    for item in value:
+                        if type(item) not in leaves and isinstance(item, ast.AST):
+                            push((item, where))
+                elif type(value) not in leaves and isinstance(value, ast.AST):
+                    push((value, where))
 
     def _bind(self, target: ast.AST, binding: Binding) -> None:
         if isinstance(target, ast.Attribute) and binding.kind == "value":
@@ -172,27 +188,37 @@ def _is_self(expr: ast.AST) -> bool:
     return isinstance(expr, ast.Name) and expr.id == "self"
 
 
-def _push_children(node: ast.AST, where: Where, stack: list[tuple[ast.AST, Where]]) -> None:
-    for field in node._fields:
-        if field == "ctx":
-            continue
-        value = getattr(node, field, None)
-        if isinstance(value, list):
-            stack.extend((item, where) for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            stack.append((value, where))
+def _is_own_class(expr: ast.AST, cls: ast.ClassDef) -> bool:
+    """``self``, ``cls``, ``type(self)`` or the class's name, seen from inside the class."""
+    if isinstance(expr, ast.Name):
+        return expr.id in ("self", "cls", cls.name)
+    return (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name)
+            and expr.func.id == "type" and len(expr.args) == 1 and _is_self(expr.args[0]))
+
+
+_LEAVES = frozenset({ast.Name, ast.Constant})  # nothing below them that any rule asks about
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops"})  # Load/Store and operators: leaves too
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    """The fields of a node type that may hold nodes worth visiting (computed once a type)."""
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(
+            field for field in kind._fields if field not in _SKIPPED_FIELDS)
+    return fields
 
 
 def _push_split(node: ast.AST, inner_fields: tuple[str, ...], inner: Where, outer: Where,
                 stack: list[tuple[ast.AST, Where]]) -> None:
     """Children in ``inner_fields`` (say a loop's body) get ``inner``, the rest ``outer``."""
-    for field in node._fields:
+    for field in _child_fields(type(node)):
         value = getattr(node, field, None)
         where = inner if field in inner_fields else outer
-        if isinstance(value, list):
-            stack.extend((item, where) for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            stack.append((value, where))
+        for item in value if type(value) is list else (value,):
+            if type(item) not in _LEAVES and isinstance(item, ast.AST):
+                stack.append((item, where))
 
 
 def _visit_import(index: ModuleIndex, node: ast.AST, where: Where, stack: list) -> bool:
@@ -244,13 +270,13 @@ def _visit_loop(index: ModuleIndex, node: ast.AST, where: Where, stack: list) ->
 
 
 def _visit_comprehension(index: ModuleIndex, node: ast.AST, where: Where, stack: list) -> bool:
-    _push_children(node, Where(where.scope, where.cls, node), stack)
+    _push_split(node, (), where, Where(where.scope, where.cls, node), stack)
     return True
 
 
-def _visit_handler(index: ModuleIndex, node: ast.AST, where: Where, stack: list) -> bool:
-    assert isinstance(node, ast.ExceptHandler)
-    index.handlers.append((node, where))
+def _visit_try(index: ModuleIndex, node: ast.AST, where: Where, stack: list) -> bool:
+    assert isinstance(node, TRY_STATEMENTS)
+    index.trys.append((cast(TryNode, node), where))
     return False
 
 
@@ -292,7 +318,7 @@ _VISITORS: dict[type, Visitor] = {
     ast.AsyncFunctionDef: _visit_function,
     ast.Lambda: _visit_function,
     ast.ClassDef: _visit_class,
-    ast.ExceptHandler: _visit_handler,
+    **{statement: _visit_try for statement in TRY_STATEMENTS},
     ast.With: _visit_with,
     ast.AsyncWith: _visit_with,
     ast.Assign: _visit_assign,

@@ -44,12 +44,15 @@ def pool_initializer(call: ast.Call) -> ast.expr | None:
     return argument(call, "initializer", POOL_INITIALIZER_POSITION)
 
 
-def initializer_functions(index: ModuleIndex) -> set[FunctionNode]:
-    """Functions of this module that run first in a worker (``initializer=`` of a pool or
-    executor): signal set-up there happens in the child, which is what makes it correct."""
+def process_entry_points(index: ModuleIndex) -> set[FunctionNode]:
+    """Functions of this module that begin another process's life: ``initializer=`` of a pool
+    or executor, ``target=`` of a ``Process``. Signal set-up there happens in the child, whose
+    end the parent decides - ignoring SIGINT there is the usual, correct pattern."""
     references = [(argument(call, "initializer"), where)
                   for calls in index.calls_by_name.values() for call, where in calls]
     references += [(pool_initializer(call), where) for call, where in pool_constructions(index)]
+    references += [(argument(call, "target"), where)
+                   for call, where in index.calls_by_name.get("Process", [])]
     found: set[FunctionNode] = set()
     for reference, where in references:
         function = index.function_named(reference, where) if reference is not None else None

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from sigkit.lint.findings import Hit
     from sigkit.lint.index import ModuleIndex
 
-EXPLANATION_WIDTH = 88
+_WRAPPER = textwrap.TextWrapper(width=88, break_on_hyphens=False)
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,8 @@ class Documented:
         """What it is, why it matters for Ctrl-C, the fix, and the blind spots (plain text,
         wrapped for a terminal)."""
         sections = [
-            textwrap.fill(f"{self.code} ({self.name}): {self.summary}", EXPLANATION_WIDTH),
-            *(f"{title}:\n{textwrap.fill(body, EXPLANATION_WIDTH)}" for title, body in (
+            _WRAPPER.fill(f"{self.code} ({self.name}): {self.summary}"),
+            *(f"{title}:\n{_WRAPPER.fill(body)}" for title, body in (
                 ("Why it matters for Ctrl-C", self.why),
                 ("Fix", self.fix),
                 ("What it cannot see", self.cannot_see),
@@ -42,9 +42,16 @@ class Documented:
 
 @dataclass(frozen=True)
 class Rule(Documented):
-    """A static check. ``trigger`` is a regex every file with this problem must contain (a
-    name the code has to spell out); files without it are never walked for this rule, which
-    keeps a run over thousands of files fast."""
+    """A static check. ``triggers`` are regexes one of which every file with this problem
+    matches (a name the code has to spell out); files that match none are never walked for
+    this rule, which keeps a run over thousands of files fast."""
 
-    trigger: re.Pattern[str]
+    triggers: tuple[re.Pattern[str], ...]
     check: Callable[[ModuleIndex], Iterable[Hit]]
+
+
+def triggers(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    """Compiled triggers. One regex per alternative, each starting with a literal, searches
+    much faster than one ``a|b|c`` regex: the engine can jump to the literal's next occurrence
+    instead of trying the pattern at every position."""
+    return tuple(re.compile(pattern) for pattern in patterns)

@@ -8,7 +8,6 @@ happens to be. Any handler that catches it (a bare ``except:``, ``except BaseExc
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,11 +17,13 @@ from sigkit.lint.flow import (
     interrupt_clause,
     leaves_loop,
     lets_exception_out,
+    may_take_time,
     names_read,
     names_touched,
 )
 from sigkit.lint.index import ModuleIndex, Where
-from sigkit.lint.rule import Rule
+from sigkit.lint.rule import Rule, triggers
+from sigkit.lint.threads import thread_functions
 
 INTERRUPT = "KeyboardInterrupt"
 
@@ -37,15 +38,25 @@ class Swallow:
 
 
 def swallowed_interrupts(index: ModuleIndex) -> list[Swallow]:
-    """Every handler that swallows KeyboardInterrupt (for ``index.derived``)."""
+    """Every handler that swallows KeyboardInterrupt (for ``index.derived``).
+
+    Only ``try`` bodies that may take time count: a Ctrl-C lands where the program spends its
+    time, and a body that only reads a variable or an item is over in microseconds. Code
+    that runs as a thread's target is skipped: KeyboardInterrupt is raised in the main thread
+    only.
+    """
     found = []
-    for handler, where in index.handlers:
-        clause = interrupt_clause(index, handler)
-        if clause is None or lets_exception_out(index, handler.body):
+    in_threads = index.derived(thread_functions)
+    for try_node, where in index.trys:
+        if where.function in in_threads or not may_take_time(try_node.body):
             continue
-        if hands_off_exception(handler):
-            continue
-        found.append(Swallow(handler, clause, _loop_goes_on(handler, where)))
+        for handler in try_node.handlers:
+            clause = interrupt_clause(index, handler)
+            if clause is None:
+                continue
+            if not lets_exception_out(index, handler.body) and not hands_off_exception(handler):
+                found.append(Swallow(handler, clause, _loop_goes_on(handler, where)))
+            break  # later clauses never see a KeyboardInterrupt: this one took it
     return found
 
 
@@ -73,7 +84,7 @@ def _swallowed_in_loop(index: ModuleIndex) -> Iterator[Hit]:
                                        "and the loop goes on: Ctrl-C cannot stop it")
 
 
-_TRIGGER = re.compile(r"except\s*:|BaseException|KeyboardInterrupt")
+_TRIGGERS = triggers(r"except\s*:", "BaseException", "KeyboardInterrupt")
 
 RULES = (
     Rule(
@@ -90,7 +101,7 @@ RULES = (
                    "reported anyway. Handlers that pass the exception on (store it, return it, "
                    "hand it to `future.set_exception(e)`, read `sys.exc_info()`) are trusted "
                    "to re-raise it elsewhere. Handlers inside loops are SK102.",
-        trigger=_TRIGGER,
+        triggers=_TRIGGERS,
         check=_swallowed_once,
     ),
     Rule(
@@ -109,7 +120,7 @@ RULES = (
                    "recognised only when the handler assigns (or calls a method on) a name the "
                    "`while` condition reads. Calls that exit from inside another function are "
                    "not followed.",
-        trigger=_TRIGGER,
+        triggers=_TRIGGERS,
         check=_swallowed_in_loop,
     ),
 )

@@ -7,7 +7,6 @@ pool's workers share the terminal's process group, so each of them gets the SIGI
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
 from sigkit.lint.findings import Hit
@@ -15,7 +14,7 @@ from sigkit.lint.flow import interrupt_clause, local_nodes
 from sigkit.lint.index import ModuleIndex, Where
 from sigkit.lint.nodes import argument, inside, is_true, terminal_name
 from sigkit.lint.pools import executor_kind, pool_constructions, pool_initializer
-from sigkit.lint.rule import Rule
+from sigkit.lint.rule import Rule, triggers
 from sigkit.lint.signals import ignores_sigint
 
 
@@ -72,12 +71,14 @@ def _pool_unprepared(index: ModuleIndex) -> Iterator[Hit]:
 def _terminates_on_interrupt(index: ModuleIndex, where: Where) -> bool:
     """True if a handler in the same function that catches KeyboardInterrupt calls
     ``.terminate()``."""
-    for handler, handler_where in index.handlers:
-        if handler_where.scope is not where.scope or interrupt_clause(index, handler) is None:
+    for try_node, try_where in index.trys:
+        if try_where.scope is not where.scope:
             continue
-        if any(isinstance(node, ast.Call) and terminal_name(node.func) == "terminate"
-               for node in local_nodes(handler.body)):
-            return True
+        for handler in try_node.handlers:
+            if interrupt_clause(index, handler) is not None and any(
+                    isinstance(node, ast.Call) and terminal_name(node.func) == "terminate"
+                    for node in local_nodes(handler.body)):
+                return True
     return False
 
 
@@ -101,7 +102,7 @@ RULES = (
                    "created without `with` (shut down at interpreter exit) are not checked. "
                    "A `shutdown(cancel_futures=True)` anywhere in the same function counts as "
                    "handled.",
-        trigger=re.compile(r"PoolExecutor"),
+        triggers=triggers("PoolExecutor"),
         check=_executor_waits,
     ),
     Rule(
@@ -119,7 +120,7 @@ RULES = (
                    "(an initializer imported from elsewhere is trusted), or a KeyboardInterrupt "
                    "handler in the same function that calls `.terminate()`. Pools created in "
                    "one function and cleaned up in another are reported.",
-        trigger=re.compile(r"Pool"),
+        triggers=triggers("Pool"),
         check=_pool_unprepared,
     ),
 )

@@ -8,15 +8,14 @@ or a handler that only prints means Ctrl-C does nothing; and only the main threa
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
 from sigkit.lint.findings import Hit
 from sigkit.lint.flow import REPORTING_CALLS
 from sigkit.lint.index import FunctionNode, ModuleIndex
 from sigkit.lint.nodes import terminal_name
-from sigkit.lint.pools import initializer_functions
-from sigkit.lint.rule import Rule
+from sigkit.lint.pools import process_entry_points
+from sigkit.lint.rule import Rule, triggers
 from sigkit.lint.signals import (
     is_sig_ign,
     restored_later,
@@ -33,9 +32,9 @@ def _sigint_ignored(index: ModuleIndex) -> Iterator[Hit]:
                   if is_sig_ign(index, install.handler) and not restored_later(index, install)]
     if not candidates:
         return
-    worker_setup = index.derived(initializer_functions)
+    child_setup = index.derived(process_entry_points)
     for install in candidates:
-        if install.where.scope not in worker_setup:
+        if install.where.scope not in child_setup:
             yield Hit(install.call, "SIGINT is set to SIG_IGN and never restored here: Ctrl-C "
                                     "does nothing from now on, in this process and in every "
                                     "child it starts")
@@ -104,7 +103,7 @@ def _calls_reachable(index: ModuleIndex, start: FunctionNode,
     return found
 
 
-_TRIGGER = re.compile(r"signal")
+_TRIGGERS = triggers("signal")
 
 RULES = (
     Rule(
@@ -119,10 +118,12 @@ RULES = (
             "ends: `old = signal.signal(SIGINT, SIG_IGN)` ... `signal.signal(SIGINT, old)` "
             "in a `finally:`.",
         cannot_see="Not reported: a later `signal.signal(SIGINT, ...)` in the same function "
-                   "(a temporary change) and functions passed as `initializer=` to a pool "
-                   "(ignoring SIGINT in workers is the right pattern). Restores made in "
-                   "another function, and processes that exit soon anyway, are not seen.",
-        trigger=_TRIGGER,
+                   "(a temporary change), and functions passed as `initializer=` to a pool or "
+                   "as `target=` to a `Process` (a child that ignores SIGINT while its parent "
+                   "decides when it ends is the right pattern). Restores made in another "
+                   "function, and helper processes started some other way (a command line), "
+                   "are not seen.",
+        triggers=_TRIGGERS,
         check=_sigint_ignored,
     ),
     Rule(
@@ -137,7 +138,7 @@ RULES = (
             "shuts down at the next safe point.",
         cannot_see="Only handlers defined in the same module (a `def` or a `lambda`) are "
                    "inspected; a handler that calls a helper is assumed to do something.",
-        trigger=_TRIGGER,
+        triggers=_TRIGGERS,
         check=_sigint_handler_does_nothing,
     ),
     Rule(
@@ -153,7 +154,7 @@ RULES = (
         cannot_see="Targets are followed only through functions of the same module, up to "
                    f"{MAX_CALL_DEPTH} calls deep; threads created by executors "
                    "(`submit`) and targets passed in from elsewhere are not seen.",
-        trigger=_TRIGGER,
+        triggers=_TRIGGERS,
         check=_signal_in_thread,
     ),
 )

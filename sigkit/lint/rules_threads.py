@@ -8,14 +8,13 @@ at exit for non-daemon threads) waits forever.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
 from sigkit.lint.findings import Hit
 from sigkit.lint.flow import endless_loop
 from sigkit.lint.index import ModuleIndex
 from sigkit.lint.nodes import argument
-from sigkit.lint.rule import Rule
+from sigkit.lint.rule import Rule, triggers
 from sigkit.lint.threads import ThreadSite, thread_sites, threads_behind
 
 
@@ -62,7 +61,7 @@ def _endless_non_daemon(index: ModuleIndex) -> Iterator[Hit]:
                                  "hangs")
 
 
-_TRIGGER = re.compile(r"Thread|Timer|start_new")
+_TRIGGERS = triggers("Thread", "Timer", "start_new")
 
 RULES = (
     Rule(
@@ -81,7 +80,7 @@ RULES = (
                    "or `append` of them, `for t in threads`, `self.t`) within one module. "
                    "Only the target's own body is examined: a loop inside a function it calls, "
                    "or a `break` hidden in a called function, is not seen.",
-        trigger=_TRIGGER,
+        triggers=_TRIGGERS,
         check=_join_without_timeout,
     ),
     Rule(
@@ -99,7 +98,7 @@ RULES = (
                    "`t.setDaemon(True)` and a Thread subclass setting it; not from "
                    "`threading.current_thread()` inheritance or attributes set elsewhere. "
                    "Only the target's own body is examined.",
-        trigger=_TRIGGER,
+        triggers=_TRIGGERS,
         check=_endless_non_daemon,
     ),
 )

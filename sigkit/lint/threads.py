@@ -42,6 +42,18 @@ def thread_sites(index: ModuleIndex) -> list[ThreadSite]:
     return sites
 
 
+def thread_functions(index: ModuleIndex) -> set[FunctionNode]:
+    """Functions that run as a whole thread: the targets of the threads created here and the
+    ``run`` methods of this module's Thread subclasses. Code written directly in them never
+    sees a KeyboardInterrupt: Python raises it in the main thread only."""
+    found = {site.target for site in index.derived(thread_sites) if site.target is not None}
+    for thread_class in _thread_subclasses(index):
+        run = index.methods[thread_class].get("run")
+        if run is not None:
+            found.add(run)
+    return found
+
+
 def threads_behind(index: ModuleIndex, expr: ast.AST, where: Where) -> set[ast.Call]:
     """The thread constructions a name or expression may hold: ``t`` after
     ``t = Thread(...)``, or each ``t`` of ``for t in threads`` after
