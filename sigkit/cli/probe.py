@@ -10,7 +10,8 @@ from rich.console import Console
 
 from sigkit import ladder
 from sigkit.launch import ProbeOptions
-from sigkit.report import json_report, text
+from sigkit.report import json_report, pictures, plots, text
+from sigkit.timeline import Trial
 from sigkit.trials import run_trials
 
 
@@ -80,17 +81,33 @@ def probe_command(
         False, "--inherit-signals",
         help="Keep ignored signals and the signal mask sigkit was started with (default: reset).",
     ),
+    picture: bool = typer.Option(
+        False, "--picture", help="Draw the timeline (and histograms over trials) in the terminal."
+    ),
+    plot: Optional[Path] = typer.Option(
+        None, "--plot", metavar="FILE", help="Save the pictures as SVG/PNG (needs sigkit[plot])."
+    ),
 ) -> None:
     options = options_from_cli(
         command or [], expect, after, deadline, signal_name, ladder_spec, interval,
         inherit_signals,
     )
+    if plot is not None:
+        plots.check(plot)  # fail before measuring, not after
     results = run_trials(options, trials)
-    emit(results, json_file)
+    emit(results, json_file, picture=picture, plot=plot)
 
 
-def emit(results: list, json_file: Optional[Path], extra: Optional[dict] = None) -> None:
-    """Human report on stdout, unless JSON goes to stdout; JSON file when asked."""
+def emit(
+    results: list[Trial],
+    json_file: Optional[Path],
+    extra: Optional[dict[str, object]] = None,
+    picture: bool = False,
+    plot: Optional[Path] = None,
+) -> None:
+    """Human report on stdout (unless JSON goes to stdout), JSON and picture files when asked."""
+    if plot is not None:
+        plots.save_probe(results, plot)
     if json_file is not None:
         document = json_report.dumps(json_report.run_to_dict(results, extra))
         if str(json_file) == "-":
@@ -102,3 +119,6 @@ def emit(results: list, json_file: Optional[Path], extra: Optional[dict] = None)
         text.render_trial(console, results[0])
     else:
         text.render_summary(console, results)
+    if picture:
+        console.print()
+        pictures.render_probe(console, results)
