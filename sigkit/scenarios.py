@@ -30,6 +30,7 @@ import ast
 import importlib.util
 import re
 import signal
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +124,19 @@ class Scenario:
         """Whether the script runs on ``version`` at all (older ones exit with a message)."""
         return self.min_python is None or (int(version[0]), int(version[1])) >= self.min_python
 
+    def behaviour_rows(self) -> list[tuple[str, str]]:
+        """The ``behaviour`` prose as (version range, text) rows; continuation lines joined."""
+        rows: list[tuple[str, str]] = []
+        for line in self.behaviour.splitlines():
+            if not line.strip():
+                continue
+            if line[:1].isspace() and rows:
+                rows[-1] = (rows[-1][0], f"{rows[-1][1]} {line.strip()}")
+            else:
+                versions, _, text = line.strip().partition(" ")
+                rows.append((versions, text.strip()))
+        return rows
+
     def command(
         self, python: str, fixed: bool = False, extra_args: Sequence[str] = ()
     ) -> list[str]:
@@ -206,12 +220,18 @@ def parse_header(text: str, path: Path) -> dict[str, str]:
             known = ", ".join(KNOWN)
             raise UsageError(f"{path}: unknown field '{match.group(1)}' (known: {known})")
         elif not line.strip() or line[:1].isspace():
-            fields[current].append(line.strip())
+            fields[current].append(line.rstrip())  # dedented below: relative indents stay
         else:
             raise UsageError(
                 f"{path}: header line {number} is neither 'field: value' nor indented: {line!r}"
             )
-    return {key: "\n".join(lines).strip() for key, lines in fields.items()}
+    return {key: _join(lines) for key, lines in fields.items()}
+
+
+def _join(lines: list[str]) -> str:
+    """The first line as written, continuation lines dedented together (keeps column layouts)."""
+    rest = textwrap.dedent("\n".join(lines[1:]))
+    return "\n".join(part for part in (lines[0].strip(), rest.strip("\n")) if part).strip()
 
 
 def _build(fields: dict[str, str], header: str, path: Path) -> Scenario:
