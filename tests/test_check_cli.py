@@ -274,3 +274,34 @@ def test_usage_and_config_errors_exit_2_with_one_line(tmp_path, files, args, mes
     assert len(done.stderr.strip().splitlines()) == 1
     assert done.stdout == ""
     assert not list(tmp_path.glob("*.xml"))
+
+
+def test_only_does_not_need_the_other_checks_installed(tmp_path, py311):
+    """A CI job per interpreter: ``--only`` resolves just the selected checks."""
+    write_apps(tmp_path)
+    write_config(tmp_path / "sigkit.toml", py311, """
+        [[check]]
+        name = "good"
+        command = ["{python}", "good.py"]
+        expect = "ready"
+        ending = "KeyboardInterrupt"
+
+        [[check]]
+        name = "elsewhere"
+        command = "./only-on-another-machine"
+        ending = "any"
+
+        [[check]]
+        name = "join"
+        scenario = "blocked-join"
+        fixed = true
+        interpreters = ["3.13", "2.5"]
+        ending = "KeyboardInterrupt"
+    """, pyproject=False)
+    everything = sigkit(tmp_path)
+    assert everything.returncode == 2
+    assert "check 'elsewhere': command not found: " in everything.stderr
+    selected = sigkit(tmp_path, "--only", "good", "--only", "join[3.13]")
+    assert selected.returncode == 0, selected.stdout + selected.stderr
+    assert "✓ good" in selected.stdout and "✓ join[3.13]" in selected.stdout
+    assert "2 passed, 0 failed" in selected.stdout

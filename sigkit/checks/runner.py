@@ -62,38 +62,44 @@ class CaseResult:
 
 
 def plan(config: Config, only: Sequence[str] = ()) -> list[Case]:
-    """The cases to run: every check, or those named by ``only`` (a check name or a case label)."""
+    """The cases to run: every check, or those named by ``only`` (a check name or a case label).
+
+    Selection comes before resolution, so a CI job running ``--only 'join[3.11]'`` does not need
+    the other checks' interpreters or commands installed.
+    """
+    wanted = [(check, spec) for check in config.checks for spec in check.interpreters or (None,)]
+    if only:
+        known = {check.name for check in config.checks} | {_label(c, s) for c, s in wanted}
+        for name in only:
+            if name not in known:
+                names = ", ".join(check.name for check in config.checks)
+                raise UsageError(
+                    f"--only: no check named {name!r} in {config.shown} (checks: {names})")
+        wanted = [(c, s) for c, s in wanted if c.name in only or _label(c, s) in only]
     cases = []
-    for check in config.checks:
+    for check, spec in wanted:
         try:
-            cases.extend(_cases(check))
+            cases.append(_case(check, spec))
         except UsageError as error:
             raise UsageError(f"{config.shown}: check {check.name!r}: {error}") from None
-    if not only:
-        return cases
-    known = {check.name for check in config.checks} | {case.label for case in cases}
-    for name in only:
-        if name not in known:
-            names = ", ".join(check.name for check in config.checks)
-            raise UsageError(f"--only: no check named {name!r} in {config.shown} (checks: {names})")
-    return [case for case in cases if case.check.name in only or case.label in only]
+    return cases
 
 
-def _cases(check: Check) -> list[Case]:
+def _label(check: Check, spec: str | None) -> str:
+    return f"{check.name}[{spec}]" if spec else check.name
+
+
+def _case(check: Check, spec: str | None) -> Case:
     if check.command is not None:
         command = _anchored(list(check.command), check)
         check_command(command)
-        return [Case(check, check.name, None, _options(check, command, check.expect, None))]
+        return Case(check, check.name, None, _options(check, command, check.expect, None))
     assert check.scenario is not None
     scenario = scenarios.get(check.scenario)
-    cases = []
-    for spec in check.interpreters or (None,):
-        python = str(interpreters.resolve(spec)) if spec else sys.executable
-        command = scenario.command(python, check.fixed, check.args)
-        label = f"{check.name}[{spec}]" if spec else check.name
-        options = _options(check, command, check.expect or scenario.ready, scenario.ladder)
-        cases.append(Case(check, label, spec, options))
-    return cases
+    python = str(interpreters.resolve(spec)) if spec else sys.executable
+    command = scenario.command(python, check.fixed, check.args)
+    options = _options(check, command, check.expect or scenario.ready, scenario.ladder)
+    return Case(check, _label(check, spec), spec, options)
 
 
 def _anchored(command: list[str], check: Check) -> list[str]:
