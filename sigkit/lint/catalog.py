@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from sigkit.lint import rules_interrupts, rules_pools, rules_signals, rules_threads
+from sigkit.lint import (
+    rules_asyncio,
+    rules_c_loops,
+    rules_interrupts,
+    rules_pools,
+    rules_signals,
+    rules_threads,
+)
 from sigkit.lint.rule import Documented, Rule
 
 SYNTAX_ERROR = Documented(
@@ -34,6 +41,8 @@ RULES: tuple[Rule, ...] = (
     *rules_signals.RULES,
     *rules_threads.RULES,
     *rules_pools.RULES,
+    *rules_asyncio.RULES,
+    *rules_c_loops.RULES,
 )
 
 EVERYTHING: tuple[Documented, ...] = (*FILE_PROBLEMS, *RULES)

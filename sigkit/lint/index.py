@@ -65,6 +65,7 @@ class ModuleIndex:
         self.imports: dict[str, str] = {}
         self.trys: list[tuple[TryNode, Where]] = []
         self.withs: list[tuple[ast.With, Where]] = []
+        self.membership_tests: list[tuple[ast.Compare, Where]] = []
         self.calls_by_name: dict[str, list[tuple[ast.Call, Where]]] = defaultdict(list)
         self.calls_by_scope: dict[ScopeNode | None, list[tuple[ast.Call, Where]]] = (
             defaultdict(list)
@@ -299,6 +300,13 @@ def _visit_assign(index: ModuleIndex, node: ast.AST, where: Where, stack: list) 
     return False
 
 
+def _visit_compare(index: ModuleIndex, node: ast.AST, where: Where, stack: list) -> bool:
+    assert isinstance(node, ast.Compare)
+    if any(isinstance(operator, (ast.In, ast.NotIn)) for operator in node.ops):
+        index.membership_tests.append((node, where))
+    return False
+
+
 def _visit_call(index: ModuleIndex, node: ast.AST, where: Where, stack: list) -> bool:
     assert isinstance(node, ast.Call)
     func = node.func
@@ -325,6 +333,7 @@ _VISITORS: dict[type, Visitor] = {
     ast.AnnAssign: _visit_assign,
     ast.NamedExpr: _visit_assign,
     ast.Call: _visit_call,
+    ast.Compare: _visit_compare,
     **{loop: _visit_loop for loop in LOOPS},
     **{comprehension: _visit_comprehension for comprehension in COMPREHENSIONS},
 }

@@ -46,14 +46,17 @@ def _queued_submit(index: ModuleIndex, with_node: ast.With, executor: str) -> as
 
 
 def _cancels_futures(index: ModuleIndex, where: Where) -> bool:
+    """``shutdown(cancel_futures=True)`` anywhere in the function, or ``future.cancel()`` in a
+    handler that catches KeyboardInterrupt."""
     return any(terminal_name(call.func) == "shutdown"
                and is_true(argument(call, "cancel_futures"))
-               for call, _ in index.calls_in(where.scope))
+               for call, _ in index.calls_in(where.scope)
+               ) or _on_interrupt_calls(index, where, "cancel")
 
 
 def _pool_unprepared(index: ModuleIndex) -> Iterator[Hit]:
     for call, where in pool_constructions(index):
-        if _terminates_on_interrupt(index, where):
+        if _on_interrupt_calls(index, where, "terminate"):
             continue
         initializer = pool_initializer(call)
         if initializer is None:
@@ -68,15 +71,15 @@ def _pool_unprepared(index: ModuleIndex) -> Iterator[Hit]:
                             "KeyboardInterrupt: every worker gets the Ctrl-C too")
 
 
-def _terminates_on_interrupt(index: ModuleIndex, where: Where) -> bool:
+def _on_interrupt_calls(index: ModuleIndex, where: Where, method: str) -> bool:
     """True if a handler in the same function that catches KeyboardInterrupt calls
-    ``.terminate()``."""
+    ``something.method()`` (``pool.terminate()``, ``future.cancel()``)."""
     for try_node, try_where in index.trys:
         if try_where.scope is not where.scope:
             continue
         for handler in try_node.handlers:
             if interrupt_clause(index, handler) is not None and any(
-                    isinstance(node, ast.Call) and terminal_name(node.func) == "terminate"
+                    isinstance(node, ast.Call) and terminal_name(node.func) == method
                     for node in local_nodes(handler.body)):
                 return True
     return False
@@ -94,14 +97,14 @@ RULES = (
             "(`executor.map()` is not reported: its result iterator cancels what is left "
             "when the interrupt goes through it.)",
         fix="Catch KeyboardInterrupt inside the `with` and call "
-            "`executor.shutdown(wait=False, cancel_futures=True)` (Python 3.9+) before "
-            "re-raising; long tasks should also check a stop Event, since running tasks are "
-            "never cancelled.",
+            "`executor.shutdown(wait=False, cancel_futures=True)` (Python 3.9+), or "
+            "`future.cancel()` for each future, before re-raising; long tasks should also "
+            "check a stop Event, since running tasks are never cancelled.",
         cannot_see="Only `submit()` calls in a loop or comprehension inside the `with` are "
                    "counted as queued work, and only on the name bound by `as`. Executors "
                    "created without `with` (shut down at interpreter exit) are not checked. "
-                   "A `shutdown(cancel_futures=True)` anywhere in the same function counts as "
-                   "handled.",
+                   "A `shutdown(cancel_futures=True)` anywhere in the same function, or a "
+                   "KeyboardInterrupt handler there calling `.cancel()`, counts as handled.",
         triggers=triggers("PoolExecutor"),
         check=_executor_waits,
     ),
