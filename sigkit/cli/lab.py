@@ -24,7 +24,7 @@ lab = typer.Typer(
     no_args_is_help=True,
 )
 
-_PLOT_HELP = "Also draw the result into FILE (.svg, .png or .pdf; needs sigkit[plot])."
+_PLOT_HELP = "Also draw the result into FILE: .svg, .png or .pdf (needs matplotlib)."
 
 
 def register(app: typer.Typer) -> None:

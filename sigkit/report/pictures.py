@@ -20,10 +20,7 @@ from sigkit.stats import histogram, summarize
 from sigkit.timeline import LATENCY_NAMES, STACKS, Press, Trial, latencies_us
 
 SENT, ARRIVAL, HANDLER, EXIT, SNAPSHOT = "●", "◆", "▲", "■", "◇"
-LEGEND = (
-    f"{SENT} sent  {ARRIVAL} C handler  {HANDLER} Python handler  {EXIT} exit  "
-    f"{SNAPSHOT} stack snapshot"
-)
+LEGEND = f"{SENT} sent  {ARRIVAL} C handler  {HANDLER} Python handler  {EXIT} exit"
 _STYLES = {SENT: "bold", ARRIVAL: "cyan", HANDLER: "green", EXIT: "bold red", SNAPSHOT: "yellow"}
 _BLOCKS = " ▏▎▍▌▋▊▉█"
 _LABEL_WIDTH = 12
@@ -212,7 +209,8 @@ def timeline(trial: Trial, width: int = 60) -> RenderableType:
     pad = " " * _LABEL_WIDTH
     parts: list[RenderableType] = [
         Text.assemble(("Timeline", "bold"), " (log time after each press)"),
-        Text(LEGEND, style="dim"),
+        Text(LEGEND + (f"  {SNAPSHOT} stack snapshot" if snapshot_us is not None else ""),
+             style="dim"),
         axis.labels(_LABEL_WIDTH),
         axis.ruler(_LABEL_WIDTH),
     ]
@@ -267,13 +265,19 @@ def _thread_lanes(trial: Trial, axis: LogAxis, at_us: float) -> list[RenderableT
 
 
 # -- distributions -------------------------------------------------------------------------------
-def latency_histogram(values_us: Sequence[float], title: str, bins: int = 10,
+def latency_histogram(values_us: Sequence[float], title: str, bins: int | None = None,
                       width: int = 40) -> RenderableType:
-    """Counts per log-spaced bin, then the percentiles a user quotes (p50, p95, max)."""
+    """Counts per log-spaced bin, then the percentiles a user quotes (p50, p95, max).
+
+    Without ``bins``, Sturges' rule (log2 n + 1, at most 12): few trials, few bars, so that
+    20 presses do not look like a comb of empty bins.
+    """
     present = [v for v in values_us if v is not None and v > 0]
     summary = summarize(present)
     if summary is None:
         return Text(f"{title}: no values", style="dim")
+    if bins is None:
+        bins = min(12, math.ceil(math.log2(len(present))) + 1)
     rows = histogram(present, bins=bins, log=True)
     most = max(count for _, _, count in rows)
     edges = [(fmt(low), fmt(high)) for low, high, _ in rows]
@@ -298,8 +302,8 @@ def latency_histograms(trials: Sequence[Trial], width: int = 40) -> RenderableTy
     for name, label in LATENCY_NAMES.items():
         values = [v for f in figures if (v := f[name]) is not None]
         if values:
-            parts.append(latency_histogram(values, label, width=width))
-    return Group(*parts)
+            parts.extend([latency_histogram(values, label, width=width), Text("")])
+    return Group(*parts[:-1])
 
 
 def render_probe(console: Console, trials: Sequence[Trial], width: int = 60) -> None:
