@@ -223,5 +223,6 @@ def test_discovery_prefers_sigkit_toml_then_a_pyproject_with_tool_sigkit(tmp_pat
 
 def test_pyproject_without_tool_sigkit_given_explicitly(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert error_of(tmp_path, '[project]\nname = "x"\n', "pyproject.toml") == (
-        "pyproject.toml: no [tool.sigkit] section")
+    for body in ('[project]\nname = "x"\n', "tool = 1\n", "[tool]\nsigkit = 2\n"):
+        assert error_of(tmp_path, body, "pyproject.toml") == (
+            "pyproject.toml: no [tool.sigkit] section")

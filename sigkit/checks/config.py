@@ -12,7 +12,7 @@ import os
 import re
 import shlex
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,7 +109,7 @@ def discover(directory: Path) -> Path:
     if own.is_file():
         return own
     pyproject = directory / PYPROJECT
-    if pyproject.is_file() and "sigkit" in _read_toml(pyproject).get("tool", {}):
+    if pyproject.is_file() and _tool_section(_read_toml(pyproject)) is not None:
         return pyproject
     raise UsageError(
         f"no checks configured in {directory}: create {SIGKIT_TOML} or add "
@@ -122,8 +122,8 @@ def load(path: Path) -> Config:
     document = _read_toml(path)
     where = shown(path)
     if path.name == PYPROJECT:
-        section = document.get("tool", {}).get("sigkit")
-        if not isinstance(section, dict):
+        section = _tool_section(document)
+        if section is None:
             raise UsageError(f"{where}: no [tool.sigkit] section")
         prefix = "tool.sigkit."
     else:
@@ -153,6 +153,12 @@ def load(path: Path) -> Config:
     return Config(path, checks)
 
 
+def _tool_section(document: dict[str, Any]) -> dict[str, Any] | None:
+    tool = document.get("tool")
+    section = tool.get("sigkit") if isinstance(tool, dict) else None
+    return section if isinstance(section, dict) else None
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as stream:
@@ -163,8 +169,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UsageError(f"{shown(path)}: invalid TOML: {error}") from None
 
 
-def _suggest(key: str, known: Any) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1)
+def _suggest(key: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
