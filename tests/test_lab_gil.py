@@ -11,14 +11,14 @@ N = 3_000_000  # ~0.2 s per count on 3.11: large enough to dwarf fork and thread
 
 
 @pytest.fixture(scope="module")
-def measured() -> tuple[gil.GilResult, str | None]:
-    """3.11's result, and the busy-machine warning taken just before it (None: quiet)."""
+def measured() -> tuple[gil.GilResult, float]:
+    """3.11's result, and how many CPUs other programs kept busy just before it."""
     python = interpreter("3.11")
     if python is None:
         pytest.skip("Python 3.11 is not installed")
-    warning = machine.busy_warning()
+    busy = machine.busy_cpus()
     (result,) = gil.run([python], n=N, repeat=3)
-    return result, warning
+    return result, busy
 
 
 def test_every_mode_is_timed_under_the_named_interpreter(measured):
@@ -37,11 +37,10 @@ def test_threads_are_no_faster_than_sequential(measured):
 
 
 def test_processes_beat_threads_on_two_free_cores(measured):
+    """Needs a second core that is mostly free: otherwise the two processes take turns too."""
     result, busy = measured
-    if result.cpus < 2:
-        pytest.skip("one CPU: processes cannot run in parallel")
-    if busy:
-        pytest.skip(busy)
+    if result.cpus - busy < 1.5:
+        pytest.skip(f"no second free core: {busy:.1f} of {result.cpus} CPUs busy before the run")
     assert result.runs["processes"].wall < result.runs["threads"].wall
 
 

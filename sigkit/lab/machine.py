@@ -10,15 +10,21 @@ from __future__ import annotations
 import psutil
 
 SAMPLE_SECONDS = 0.3
+QUIET_BELOW = 0.5  # CPUs' worth of other programs' work that still counts as a quiet machine
 
 
-def busy_warning() -> str | None:
-    """A one-line warning if less than ~all CPUs were idle just now (None: quiet)."""
+def busy_cpus() -> float:
+    """How many CPUs' worth of work other programs did over the last ``SAMPLE_SECONDS``."""
     cpus = psutil.cpu_count() or 1
-    busy = psutil.cpu_percent(interval=SAMPLE_SECONDS) / 100 * cpus
-    if busy < 0.5:
+    return psutil.cpu_percent(interval=SAMPLE_SECONDS) / 100 * cpus
+
+
+def busy_warning(busy: float | None = None) -> str | None:
+    """A one-line warning if the machine was not quiet just now (None: quiet)."""
+    busy = busy_cpus() if busy is None else busy
+    if busy < QUIET_BELOW:
         return None
     return (
-        f"the machine was busy before the run ({busy:.1f} of {cpus} CPUs in use by other "
-        "programs): these figures include waiting for a CPU; rerun on a quiet machine"
+        f"the machine was busy before the run ({busy:.1f} of {psutil.cpu_count()} CPUs in use by "
+        "other programs): these figures include waiting for a CPU; rerun on a quiet machine"
     )

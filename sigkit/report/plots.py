@@ -143,18 +143,26 @@ def save_probe(trials: Sequence[Trial], path: Path) -> None:
 
 # -- lab -----------------------------------------------------------------------------------------
 def save_gil(results: Sequence[gil.GilResult], path: Path) -> None:
-    """Grouped bars: wall seconds per mode, per interpreter, and the seed's run for reference."""
+    """Threads and processes as multiples of sequential, per interpreter and for the seed's run.
+
+    Ratios, not seconds: they compare across machines and N (the seed counted on 2010 hardware).
+    """
     plt = _pyplot()
-    groups = [(r.python, {m: r.runs[m].wall for m in gil.MODES}) for r in results]
-    groups.append(("seed (2.7)", dict(gil.SEED_SECONDS)))
-    figure, axis = plt.subplots(figsize=(max(5, 1.8 * len(groups)), 3.6))
-    width = 0.8 / len(gil.MODES)
-    for index, mode in enumerate(gil.MODES):
-        xs = [g + (index - 1) * width for g in range(len(groups))]
-        axis.bar(xs, [values[mode] for _, values in groups], width, label=mode)
-    axis.set_xticks(range(len(groups)), [name for name, _ in groups])
-    axis.set_ylabel("wall time (s)")
-    axis.set_title(f"count down {results[0].n:,} twice" if results else "count down twice")
+    seed = gil.SEED_SECONDS
+    groups = [(r.python, r.ratio("threads"), r.ratio("processes")) for r in results]
+    groups.append(("seed (2.7)", seed["threads"] / seed["sequential"],
+                   seed["processes"] / seed["sequential"]))
+    figure, axis = plt.subplots(figsize=(max(5, 1.6 * len(groups)), 3.6))
+    xs = range(len(groups))
+    axis.bar([x - 0.2 for x in xs], [g[1] for g in groups], 0.4, label="two threads",
+             color="tab:orange")
+    axis.bar([x + 0.2 for x in xs], [g[2] for g in groups], 0.4, label="two processes",
+             color="tab:green")
+    axis.axhline(1.0, color="0.3", ls="--", lw=1, label="sequential = 1")
+    axis.set_xticks(list(xs), [name for name, _, _ in groups])
+    axis.set_ylabel("wall time ÷ sequential")
+    n = results[0].n if results else gil.DEFAULT_N
+    axis.set_title(f"count down {n:,} twice: threads vs processes", fontsize=10)
     axis.legend(fontsize=8)
     _save(figure, path)
 
