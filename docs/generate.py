@@ -44,6 +44,7 @@ class Command:
 
 
 COMMANDS = (
+    Command("quickstart-threadpool", ("run", "threadpool-exit", "--python", "3.9,3.11,3.13")),
     Command("tutorial-idle", ("run", "idle", "--python", "3.11")),
     Command("tutorial-blocked-27", ("run", "blocked-join", "--python", "2.7")),
     Command("tutorial-blocked-matrix", ("run", "blocked-join", "--python", "2.7,3.8,3.11,3.13")),
