@@ -89,20 +89,19 @@ class ModuleIndex:
         Names that were not imported stay as written (builtins, local functions); a call in the
         chain is kept as ``()``: ``multiprocessing.get_context().Pool``.
         """
-        attributes: list[str] = []
-        while isinstance(expr, ast.Attribute):
-            attributes.append(expr.attr)
-            expr = expr.value
-        if isinstance(expr, ast.Name):
-            base = self.imports.get(expr.id, expr.id)
-        elif isinstance(expr, ast.Call):
-            inner = self.qualified_name(expr.func)
-            if inner is None:
+        parts: list[str] = []  # read right to left, so no recursion however long the chain
+        while True:
+            if isinstance(expr, ast.Attribute):
+                parts.append("." + expr.attr)
+                expr = expr.value
+            elif isinstance(expr, ast.Call):
+                parts.append("()")
+                expr = expr.func
+            elif isinstance(expr, ast.Name):
+                parts.append(self.imports.get(expr.id, expr.id))
+                return "".join(reversed(parts))
+            else:
                 return None
-            base = inner + "()"
-        else:
-            return None
-        return ".".join([base, *reversed(attributes)])
 
     def bindings_of(self, expr: ast.AST, where: Where) -> list[Binding]:
         """Every binding of a name (``t``) or ``self`` attribute (``self.t``) seen from

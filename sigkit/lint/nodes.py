@@ -36,3 +36,13 @@ def inside(inner: ast.AST, outer: ast.AST) -> bool:
     outer_start = (getattr(outer, "lineno", 0), getattr(outer, "col_offset", 0))
     outer_end = (getattr(outer, "end_lineno", 0) or 0, getattr(outer, "end_col_offset", 0) or 0)
     return outer_start <= start and end <= outer_end
+
+
+def source_text(node: ast.AST, limit: int = 60) -> str:
+    """The source of ``node`` for a message, cut to ``limit`` characters. ``ast.unparse``
+    recurses, so an absurdly deep expression is shown as ``...`` rather than crashing."""
+    try:
+        text = ast.unparse(node)
+    except RecursionError:
+        return "..."
+    return text if len(text) <= limit else text[:limit - 3] + "..."

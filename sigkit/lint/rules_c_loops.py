@@ -12,12 +12,11 @@ from collections.abc import Iterator
 
 from sigkit.lint.findings import Hit
 from sigkit.lint.index import ModuleIndex
-from sigkit.lint.nodes import argument
+from sigkit.lint.nodes import argument, source_text
 from sigkit.lint.rule import Rule, triggers
 
 CONSUMERS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max",
                        "dict", "collections.deque"})
-SHOWN_SOURCE = 60
 
 
 def _endless_iterator(index: ModuleIndex, expr: ast.expr) -> bool:
@@ -33,20 +32,18 @@ def _endless_iterator(index: ModuleIndex, expr: ast.expr) -> bool:
 def _c_loops_forever(index: ModuleIndex) -> Iterator[Hit]:
     for test, _ in index.membership_tests:
         if any(_endless_iterator(index, operand) for operand in test.comparators):
-            yield Hit(test, f"`{_shown(test)}` searches inside C code that never checks for "
+            yield Hit(test, f"`{source_text(test)}` searches inside C code that never checks for "
                             "signals: if the value never comes it loops forever, and Ctrl-C "
                             "is recorded but never acted on")
     for consumer in CONSUMERS:
         for call, _ in index.calls_by_name.get(consumer.rsplit(".", 1)[-1], []):
             if (index.qualified_name(call.func) == consumer and call.args
                     and _endless_iterator(index, call.args[0])):
-                yield Hit(call, f"`{_shown(call)}` loops forever inside C code that never "
+                yield Hit(call, f"`{source_text(call)}` loops forever inside C code that never "
                                 "checks for signals: Ctrl-C is recorded but never acted on")
 
 
-def _shown(node: ast.expr) -> str:
-    source = ast.unparse(node)
-    return source if len(source) <= SHOWN_SOURCE else source[:SHOWN_SOURCE - 3] + "..."
+
 
 
 RULES = (

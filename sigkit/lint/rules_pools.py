@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from sigkit.lint.findings import Hit
 from sigkit.lint.flow import interrupt_clause, local_nodes
 from sigkit.lint.index import ModuleIndex, Where
-from sigkit.lint.nodes import argument, inside, is_true, terminal_name
+from sigkit.lint.nodes import argument, inside, is_true, source_text, terminal_name
 from sigkit.lint.pools import executor_kind, pool_constructions, pool_initializer
 from sigkit.lint.rule import Rule, triggers
 from sigkit.lint.signals import ignores_sigint
@@ -66,7 +66,7 @@ def _pool_unprepared(index: ModuleIndex) -> Iterator[Hit]:
             continue
         function = index.function_named(initializer, where)
         if function is not None and not ignores_sigint(index, function):
-            yield Hit(call, f"`Pool()` initializer `{ast.unparse(initializer)}` does not "
+            yield Hit(call, f"`Pool()` initializer `{source_text(initializer)}` does not "
                             "ignore SIGINT and nothing terminates the pool on "
                             "KeyboardInterrupt: every worker gets the Ctrl-C too")
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from sigkit.lint.findings import Hit
 from sigkit.lint.flow import endless_loop
 from sigkit.lint.index import ModuleIndex
-from sigkit.lint.nodes import argument
+from sigkit.lint.nodes import argument, source_text
 from sigkit.lint.rule import Rule, triggers
 from sigkit.lint.threads import ThreadSite, thread_sites, threads_behind
 
@@ -39,7 +39,7 @@ def _join_without_timeout(index: ModuleIndex) -> Iterator[Hit]:
                                    key=lambda node: node.lineno):
             if construction in endless:
                 site, loop = endless[construction]
-                receiver = ast.unparse(call.func.value)
+                receiver = source_text(call.func.value)
                 yield Hit(call, f"`{receiver}.join()` has no timeout but `{site.target_label}` "
                                 f"never returns (its `while True` at line {loop.lineno} has "
                                 "no way out): this join can only end in an exception")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sigkit.lint.index import COMPREHENSIONS, FunctionNode, ModuleIndex, Where
-from sigkit.lint.nodes import argument, is_true
+from sigkit.lint.nodes import argument, is_true, source_text
 
 THREAD_CLASSES = frozenset({"threading.Thread", "threading.Timer"})
 RAW_THREAD_STARTERS = frozenset({"_thread.start_new_thread", "_thread.start_new",
@@ -143,7 +143,7 @@ def _function_and_label(index: ModuleIndex, reference: ast.expr | None,
     if reference is None:
         return None, "?"
     function = index.function_named(reference, where)
-    label = "lambda" if isinstance(reference, ast.Lambda) else ast.unparse(reference)
+    label = "lambda" if isinstance(reference, ast.Lambda) else source_text(reference)
     return function, label
 
 
