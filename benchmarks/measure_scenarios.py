@@ -70,13 +70,24 @@ class Result:
         return verdict in outcome.split("|") and orphan == orphan_expected
 
 
+def reset_signals() -> None:
+    """In the child, before exec: start from default dispositions and an empty signal mask.
+
+    Otherwise a measurement started from a background job (``&`` in a script, nohup) hands its
+    inherited SIG_IGN for SIGINT down to every target, and each Ctrl-C is silently discarded.
+    """
+    for signum in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
 class Trial:
     """One run of one scenario in a pty; always reaps what it started (use as a context manager)."""
 
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
         self.child = pexpect.spawn(
             command[0], command[1:], env=env, encoding="utf-8", codec_errors="replace",
-            dimensions=(50, 200), timeout=None,
+            dimensions=(50, 200), timeout=None, preexec_fn=reset_signals,
         )
         self.output: list[str] = []
         self.seen: dict[int, float] = {}  # descendant pid -> create_time (pids get reused)

@@ -58,6 +58,12 @@ def parse_ladder(spec: str) -> tuple[str, ...]:
     return names
 
 
+def starting_with(first: str) -> tuple[str, ...]:
+    """What a person does after ``first``: a typed key is pressed again, then TERM, then KILL;
+    a signal sent with kill(1) gets its grace period and then KILL (as container runtimes do)."""
+    return (first, "INT", "TERM", "KILL") if first in TTY_KEYS else (first, "KILL")
+
+
 def build(signals: tuple[str, ...], deadline: float, interval: float) -> tuple[Rung, ...]:
     """The first rung waits ``deadline`` (the budget under test); later ones wait ``interval``.
 

@@ -410,7 +410,7 @@ def probe(options: ProbeOptions) -> Trial:
     session = _Session(options)
     settle = 0.0
     try:
-        trial = session.spawn()
+        session.spawn()
         if session.wait_ready():
             session.climb()
         settle = options.orphan_settle

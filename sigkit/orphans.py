@@ -46,15 +46,25 @@ def describe(proc: psutil.Process, target_session: int) -> Orphan:
     return Orphan(proc.pid, name, cmdline, escaped_session=session != target_session)
 
 
+def _gone(proc: psutil.Process) -> bool:
+    """Dead is enough: a killed orphan's zombie is init's to reap, not ours to wait for."""
+    try:
+        return proc.status() == psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return True
+
+
 def kill_all(procs: Iterable[psutil.Process], timeout: float = 2.0) -> None:
-    """SIGKILL and wait: a process that ignores every signal still dies here."""
+    """SIGKILL, then wait until each is dead: a process that ignores every signal dies here."""
     procs = list(procs)
     for proc in procs:
         try:
             proc.kill()
         except psutil.Error:
             pass
-    psutil.wait_procs(procs, timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while not all(_gone(p) for p in procs) and time.monotonic() < deadline:
+        time.sleep(0.005)
 
 
 def sweep(token: str, started_after: float, target_session: int, settle: float) -> list[Orphan]:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import pytest
 
 from sigkit import ladder as ladder_mod
-from sigkit.checks.config import ladder_starting_with
 from sigkit.output import classify
 from sigkit.timeline import Orphan, Trial, latencies_us
 
@@ -149,7 +148,7 @@ def sigint_probe(request: pytest.FixtureRequest) -> ProbeCall:
         if ladder is not None:
             rungs = tuple(ladder_mod.signal_short_name(rung) for rung in ladder)
         else:
-            rungs = ladder_starting_with(ladder_mod.signal_short_name(signal))
+            rungs = ladder_mod.starting_with(ladder_mod.signal_short_name(signal))
         trial = probe(ProbeOptions(
             command=list(command), expect=expect, after=after, ready_timeout=ready_timeout,
             deadline=deadline, ladder=rungs, interval=interval, env=dict(env or {}),

@@ -11,7 +11,7 @@ import subprocess
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Optional
 
@@ -21,7 +21,7 @@ from sigkit.scenarios import Scenario
 from sigkit.timeline import Trial
 
 
-@lru_cache(maxsize=None)
+@cache
 def version_of(python: str) -> tuple[int, int]:
     """Ask the interpreter itself (a path says nothing reliable about the version behind it)."""
     try:

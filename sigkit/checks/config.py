@@ -347,10 +347,4 @@ def _ladder(table: _Table) -> tuple[str, ...] | None:
         raise table.fail(key, f"is invalid: {error}") from None
     if not rungs:
         raise table.fail(key, "is empty")
-    return rungs if key == "ladder" else ladder_starting_with(rungs[0])
-
-
-def ladder_starting_with(first: str) -> tuple[str, ...]:
-    """What a person does after ``first``: a typed key is pressed again, then TERM, then KILL;
-    a signal sent with kill(1) gets its grace period and then KILL (as container runtimes do)."""
-    return (first, "INT", "TERM", "KILL") if first in ladder_mod.TTY_KEYS else (first, "KILL")
+    return rungs if key == "ladder" else ladder_mod.starting_with(rungs[0])

@@ -1,7 +1,144 @@
-"""Placeholder until the `inspect` command lands."""
+"""``sigkit inspect PID``: why would Ctrl-C not stop this running process?
+
+For a process sigkit did not start: each thread's signal masks and kernel state, its place
+relative to the terminal's foreground group, its children, every thread's Python stack (through
+py-spy), then the same findings a probe gives -- those that need no timeline.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sigkit import stacks
+from sigkit.diagnose import diagnose_evidence
+from sigkit.diagnose.evidence import Evidence, from_live
+from sigkit.diagnose.model import Finding
+from sigkit.procinfo import ProcessState
+from sigkit.report.findings import findings_to_dict, render_findings
+
+# Signals whose presence in a mask decides what Ctrl-C does: shown first, highlighted.
+_KEY_SIGNALS = ("SIGINT", "SIGTERM")
+SCHEMA_ID = "sigkit.inspect/1"
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing to register yet."""
+    app.command(
+        "inspect",
+        help="Look into a running process: per-thread signal masks (blocked, ignored, caught, "
+        "pending), states, foreground group, children, Python stacks (py-spy), and what would "
+        "keep Ctrl-C from stopping it.",
+    )(inspect_command)
+
+
+def inspect_command(
+    pid: int = typer.Argument(..., help="The process to inspect."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (schema sigkit.inspect/1)."),
+    no_stacks: bool = typer.Option(
+        False, "--no-stacks", help="Skip the Python stacks (py-spy pauses the process briefly)."
+    ),
+) -> None:
+    evidence = from_live(pid, want_stacks=not no_stacks)
+    findings = diagnose_evidence(evidence)
+    if as_json:
+        print(json.dumps(to_dict(evidence, findings), indent=2))
+        return
+    render(Console(), evidence, findings)
+
+
+def to_dict(evidence: Evidence, findings: list[Finding]) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA_ID,
+        "pid": evidence.pid,
+        "python_version": ".".join(map(str, evidence.version)) if evidence.version else None,
+        "processes": [p.to_dict() for p in evidence.processes],
+        "stacks": {
+            "source": evidence.stacks_source,
+            "unavailable": evidence.stacks_note,
+            "threads": [asdict(t) for t in evidence.threads],
+        },
+        "findings": findings_to_dict(findings),
+    }
+
+
+def render(console: Console, evidence: Evidence, findings: list[Finding]) -> None:
+    process = evidence.process
+    assert process is not None  # from_live refuses a pid it cannot read
+    console.print(_header(evidence, process))
+    console.print(threads_table(process))
+    shared = process.threads[0].masks.get("ShdPnd", []) if process.threads else []
+    console.print(f"Pending for the whole process (ShdPnd): {_names(shared) or 'none'}")
+    _render_children(console, evidence.children)
+    if evidence.threads:
+        console.print(Text(f"Python stacks ({evidence.stacks_source}):", style="bold"))
+        console.print(Text(stacks.format_threads(evidence.threads), style="dim"), soft_wrap=True)
+    else:
+        console.print(Text(f"Python stacks: unavailable: {evidence.stacks_note}", style="yellow"))
+    render_findings(console, findings)
+
+
+def _header(evidence: Evidence, process: ProcessState) -> Text:
+    header = Text("sigkit inspect: ", style="bold").append(f"pid {process.pid} ({process.name})")
+    version = ".".join(map(str, evidence.version)) if evidence.version else "Python: unknown"
+    if evidence.version:
+        version = f"Python {version}"
+    if process.tty_foreground_pgrp <= 0:
+        terminal = "no controlling terminal"
+    elif process.in_foreground:
+        terminal = "in the terminal's foreground group"
+    else:
+        terminal = f"background (the terminal's foreground group is {process.tty_foreground_pgrp})"
+    details = [version, f"ppid {process.ppid}", f"pgrp {process.pgrp}",
+               f"session {process.session}", terminal]
+    return header.append("\n  " + " · ".join(details), style="dim")
+
+
+def threads_table(process: ProcessState) -> Table:
+    """One row per kernel thread: state, kernel wait, and the four signal sets."""
+    table = Table(box=None, header_style="bold", pad_edge=False, title_justify="left",
+                  title="Threads (kernel view, /proc)")
+    for column in ("tid", "name", "state", "wchan", "blocked", "ignored", "caught", "pending"):
+        table.add_column(column)
+    for thread in process.threads:
+        main = " (main)" if thread.tid == process.pid else ""
+        table.add_row(
+            f"{thread.tid}{main}", thread.name, thread.state, thread.wchan.strip() or "-",
+            *(_mask(thread.masks.get(key, []), key)
+              for key in ("SigBlk", "SigIgn", "SigCgt", "SigPnd")),
+        )
+    return table
+
+
+def _mask(names: list[str], key: str) -> Text:
+    """Signals without their SIG prefix; SIGINT/SIGTERM first, in red where they hurt."""
+    ordered = [n for n in _KEY_SIGNALS if n in names] + [n for n in names if n not in _KEY_SIGNALS]
+    text = Text()
+    for index, name in enumerate(ordered):
+        hurts = name in _KEY_SIGNALS and key in ("SigBlk", "SigIgn")
+        text.append(("," if index else "") + name.removeprefix("SIG"),
+                    style="bold red" if hurts else "")
+    return text if ordered else Text("-")
+
+
+def _names(signals: list[str]) -> str:
+    return ",".join(name.removeprefix("SIG") for name in signals)
+
+
+def _render_children(console: Console, children: list[ProcessState]) -> None:
+    if not children:
+        console.print("Children: none")
+        return
+    console.print(Text(f"Children: {len(children)}", style="bold"))
+    for child in children:
+        main = next((t for t in child.threads if t.tid == child.pid), None)
+        ignores = main is not None and "SIGINT" in main.masks.get("SigIgn", [])
+        where = "foreground" if child.in_foreground else f"pgrp {child.pgrp}"
+        state = main.state if main else "?"
+        console.print(f"  pid {child.pid} ({child.name}) state {state}, {where}"
+                      + (", ignores SIGINT" if ignores else ""))

@@ -35,13 +35,10 @@ def options_from_cli(
     inherit_signals: bool,
 ) -> ProbeOptions:
     """Shared by ``probe`` and ``run``: the ladder starts with --signal unless --ladder says all."""
-    first = ladder.signal_short_name(signal_name)
     if ladder_spec:
         rungs = ladder.parse_ladder(ladder_spec)
-    elif first in ladder.TTY_KEYS:
-        rungs = (first, "INT", "TERM", "KILL")
     else:
-        rungs = (first, "KILL")  # what a container runtime does: TERM, grace period, KILL
+        rungs = ladder.starting_with(ladder.signal_short_name(signal_name))
     return ProbeOptions(
         command=command,
         expect=expect,
@@ -75,7 +72,8 @@ def probe_command(
     interval: float = typer.Option(1.0, "--interval", help="Seconds to wait after each later rung."),
     trials: int = typer.Option(1, "--trials", "-n", help="Repeat and report percentiles."),
     json_file: Optional[Path] = typer.Option(
-        None, "--json", metavar="FILE", help="Write every trial as JSON (schema sigkit.probe/1); - for stdout."
+        None, "--json", metavar="FILE",
+        help="Write every trial as JSON (schema sigkit.probe/1); - for stdout.",
     ),
     inherit_signals: bool = typer.Option(
         False, "--inherit-signals",

@@ -13,8 +13,8 @@ from rich.text import Text
 from sigkit import interpreters, scenarios
 from sigkit.cli.probe import emit
 from sigkit.errors import UsageError
-from sigkit.launch import ProbeOptions
 from sigkit.ladder import DEFAULT_LADDER, parse_ladder
+from sigkit.launch import ProbeOptions
 from sigkit.report import json_report
 from sigkit.report.matrix import legend, matrix_table
 from sigkit.report.progress import progress_bar
@@ -115,7 +115,7 @@ def _verdict_line(cell: Cell) -> Text:
     if cell.expected is None:
         line.append(" (the header promises nothing for this version)", style="dim")
     elif cell.matches:
-        line.append(f", as its header expects ✓", style="green")
+        line.append(", as its header expects ✓", style="green")
     else:
         line.append(f", but its header expects {cell.expected} ✗", style="red")
     return line

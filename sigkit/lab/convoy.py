@@ -62,8 +62,8 @@ def measure(
     if switch_interval is not None:
         argv += ["--switch-interval", repr(switch_interval)]
     rtts = []
-    with ours, spawned(argv, pass_fds=[theirs.fileno()]) as process:
-        theirs.close()
+    with ours, theirs, spawned(argv, pass_fds=[theirs.fileno()]) as process:
+        theirs.close()  # the child's copy is the only one left: its exit means EOF for us
         assert process.stdout is not None
         _wait_readable(process.stdout.fileno(), 30.0, "start")
         if process.stdout.readline().strip() != "ready":

@@ -68,9 +68,7 @@ class GilResult:
         return f"{self.python}: {said}"
 
 
-def run(
-    pythons: Sequence[str], n: int = DEFAULT_N, repeat: int = 3, timeout: float = 120.0
-) -> list[GilResult]:
+def run(pythons: Sequence[str], n: int = DEFAULT_N, repeat: int = 3) -> list[GilResult]:
     """Time every mode under every interpreter (in turn: never two experiments at once).
 
     The repeats are interleaved (seq, thr, proc, seq, ...) so that a burst of load elsewhere on
@@ -79,6 +77,7 @@ def run(
     the other core busy, the two threads are back on one core and stop fighting).
     """
     steps = list(itertools.product(pythons, range(repeat), MODES))
+    timeout = 60 + n * 1e-5  # 10 s per million: ~50x what 2.7 needs for two counts
     raws: dict[tuple[str, str], list[dict[str, Any]]] = {}
     with progress_bar(len(steps), "lab gil") as advance:
         for python, _, mode in steps:

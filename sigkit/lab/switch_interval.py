@@ -112,10 +112,11 @@ def run(
     cells = {(si, n): Cell(si, n) for si in intervals for n in threads}
     keys = [(si, n) for si in intervals for n in threads if n > 0]
     keys += [(intervals[0], 0)] if 0 in threads else []
+    options = {(si, n): base_options(python, n, si) for si, n in keys}
     steps = list(itertools.product(range(trials), keys))
     with progress_bar(len(steps), "lab switch-interval") as advance:
         for _, (si, n) in steps:
-            trial = probe(dataclasses.replace(base_options(python, n, si)))
+            trial = probe(dataclasses.replace(options[(si, n)]))
             handler = latencies_us(trial)["handler"]
             shared = [cells[(other, 0)] for other in intervals] if n == 0 else [cells[(si, n)]]
             for cell in shared:

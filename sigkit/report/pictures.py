@@ -107,7 +107,9 @@ def bar_chart(rows: Sequence[BarRow], width: int = 80, log: bool = False) -> Tex
     if not rows:
         return Text("")
     top = max(max(r.value, r.high or 0.0) for r in rows)
-    bottom = min(r.value for r in rows if r.value > 0) / 2 if log else 0.0
+    positive = [r.value for r in rows if r.value > 0]
+    log = log and bool(positive)
+    bottom = min(positive) / 2 if log else 0.0
 
     def share(value: float) -> float:
         if top <= 0:
