@@ -151,3 +151,8 @@ def test_without_matplotlib_plot_exits_2_with_one_line(tmp_path: Path):
         "sigkit: error: --plot needs matplotlib: pip install 'sigkit[plot]'"
     )
     assert not (tmp_path / "gil.svg").exists()
+
+
+def test_bar_chart_survives_zero_values_on_a_log_scale():
+    text = rendered(pictures.bar_chart([pictures.BarRow("none", 0.0, "0 µs")], width=40, log=True))
+    assert text.startswith("none ") and text.rstrip().endswith("0 µs")
