@@ -1,0 +1,337 @@
+"""The catalogue of reasons a Ctrl-C does not work: one entry per cause sigkit can diagnose.
+
+Each cause has a stable id (what ``sigkit explain ID``, the JSON output and CI checks use), the
+teaching text that says what really happens between the keyboard and the program, what sigkit
+looks at to recognise it, and the generic fix.  The diagnosis rules (``sigkit.diagnose.rules``)
+take their titles and explanations from here and adapt the fix to what they found;
+``docs/causes.md`` is generated from here too (``python -m sigkit.causes``), so the three never
+disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sigkit.errors import UsageError
+
+ERROR = "error"  # Ctrl-C does not end the program (in time)
+WARNING = "warning"  # Ctrl-C works, but slowly, or at a cost (lost work, orphans)
+INFO = "info"  # worth knowing; not a fault by itself
+SEVERITIES = (ERROR, WARNING, INFO)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One reason Ctrl-C fails or misbehaves, as a lesson: what happens, how to see it, the fix."""
+
+    id: str
+    title: str
+    severity: str
+    happens: str  # what happens between the key press and the program (the teaching text)
+    evidence: str  # what sigkit measures or reads to recognise it
+    fix: str  # the generic fix; rules adapt it to the file and line they found
+    lint: tuple[str, ...] = ()  # `sigkit lint` codes that find the same hazard in source
+
+
+CAUSES: tuple[Cause, ...] = (
+    Cause(
+        id="uninterruptible-wait",
+        title="the main thread waits on a lock that Python 2.7 cannot interrupt",
+        severity=ERROR,
+        happens="On Python 2.7, `lock.acquire()` without a timeout is a plain semaphore wait in C "
+        "that the signal does not end: the C handler records the Ctrl-C, but the Python handler "
+        "can only run when the wait returns. `Thread.join()`, `Queue.get()`, `Event.wait()` and "
+        "`Condition.wait()` without a timeout are all built on that acquire, so a program waiting "
+        "in one of them ignores every Ctrl-C; only a signal Python does not handle (SIGTERM, "
+        "SIGKILL) ends it. Python 3.2+ wakes such waits on a signal and runs the handler.",
+        evidence="Python 2.7; the main thread's stack ends in `join`, `wait` or `acquire` "
+        "(threading.py) or `get`/`put` (Queue.py); the C handler ran (wakeup byte) but no Python "
+        "handler followed; the kernel shows the main thread asleep (S) on a futex.",
+        fix="Wait in slices that return to Python: `while t.is_alive(): t.join(0.1)`, "
+        "`q.get(timeout=0.1)` in a loop that catches `Queue.Empty`, `while not e.wait(0.1): "
+        "pass`, or for a bare lock `while not lock.acquire(False): time.sleep(0.01)`. A timed "
+        "wait on 2.7 is a loop of short sleeps, and sleeps are interruptible.",
+        lint=("SK106",),
+    ),
+    Cause(
+        id="gil-held-by-worker",
+        title="a worker thread holds the GIL inside a long C call",
+        severity=ERROR,
+        happens="The C-level handler runs at once and sets a flag, but the Python handler runs "
+        "only in the main thread, between bytecodes, while it holds the GIL. A thread inside one "
+        "long C call (`sum(range(10**9))`, a C extension that never releases the GIL) does not "
+        "reach the eval loop, so it never honours the main thread's request for the GIL: the "
+        "KeyboardInterrupt waits for the whole call.",
+        evidence="The C handler ran promptly; the Python handler ran much later (more than "
+        "about 100 ms, twenty switch intervals) or not before the deadline; the main thread is "
+        "asleep waiting for the GIL while another thread is running (state R, or py-spy's "
+        "`active+gil`); or, with no snapshot, more than one thread was alive at exit.",
+        fix="Cut the work into short C calls (sum a chunk at a time) so the thread passes through "
+        "the eval loop, which hands the GIL over within a switch interval; move CPU-bound work "
+        "to a process (`ProcessPoolExecutor`, `multiprocessing`); or use an extension that "
+        "releases the GIL (`Py_BEGIN_ALLOW_THREADS`) around long computations.",
+    ),
+    Cause(
+        id="main-in-c-call",
+        title="the main thread is inside a long C call that never checks for signals",
+        severity=ERROR,
+        happens="Python handlers run only when the main thread is between bytecodes. A C function "
+        "that loops without calling `PyErr_CheckSignals()` (`-1 in itertools.count()`, a huge "
+        "`sum()`, many C extensions) leaves the flag set by the C handler unread until it "
+        "returns, which may be never. Big-int arithmetic and regex backtracking *do* check "
+        "signals: not every long C call is a trap.",
+        evidence="The C handler ran but no Python handler followed (or only much later); the "
+        "main thread is running on a CPU (state R, py-spy `active+gil`) and its innermost Python "
+        "frame is the line that made the call; or, with no snapshot, it was the only thread.",
+        fix="Do the loop in Python bytecode, or call the C function on chunks: the eval loop "
+        "checks for pending signals between bytecodes. In a C extension, call "
+        "`PyErr_CheckSignals()` every few milliseconds and return NULL when it fails. "
+        "Alternatively run the call in a worker (a process if it holds the GIL) and keep the "
+        "main thread in an interruptible wait.",
+    ),
+    Cause(
+        id="busy-workers",
+        title="busy threads delay the handler by switch intervals",
+        severity=WARNING,
+        happens="The Python handler needs the GIL. A thread that wants the GIL waits one switch "
+        "interval (`sys.getswitchinterval()`, 5 ms by default) and then asks the holder to drop "
+        "it; with k CPU-bound threads, the main thread may queue behind several of them, so the "
+        "handler runs about k x 5 ms after the Ctrl-C. Python 2.7 switches every 100 "
+        "'ticks' instead, with no fairness at all.",
+        evidence="The latency budget is broken; the time between the C handler and the Python "
+        "handler is one or a few switch intervals (not the long silence of a C call); several "
+        "threads were alive.",
+        fix="Move CPU-bound work to processes (`ProcessPoolExecutor`); use fewer CPU-bound "
+        "threads; or lower `sys.setswitchinterval()` (1 ms gives ~1 ms latency per thread at "
+        "some cost in throughput).",
+    ),
+    Cause(
+        id="slow-handler",
+        title="the Python handler ran later than the latency budget",
+        severity=WARNING,
+        happens="Something kept the main thread from running the Python handler for longer than "
+        "the budget allows, but the trial ended before sigkit captured stacks and thread states, "
+        "so it cannot say what.",
+        evidence="Sent -> Python handler above the budget; no snapshot (the first Ctrl-C ended "
+        "the program before the deadline).",
+        fix="Probe again with a deadline shorter than the latency (`--deadline`): when the first "
+        "Ctrl-C misses it, sigkit captures every thread's stack and state while the program is "
+        "stuck, and names the cause.",
+    ),
+    Cause(
+        id="executor-shutdown",
+        title="leaving the executor waits for all its queued work",
+        severity=ERROR,
+        happens="`with ThreadPoolExecutor() as ex:` ends with `ex.shutdown(wait=True)`, which runs "
+        "every queued task to the end before returning. The first Ctrl-C leaves the block and "
+        "lands in that wait; the second interrupts the wait, and the interpreter's exit "
+        "(`concurrent.futures.thread._python_exit`) joins the workers once more, so the program "
+        "needs a third. Running tasks are never interrupted: threads cannot be killed.",
+        evidence="The main thread's stack is in `concurrent/futures/thread.py` (`shutdown` or "
+        "`_python_exit`) joining worker threads; executor workers are still running tasks.",
+        fix="On KeyboardInterrupt, drop the queue before leaving: `ex.shutdown(wait=False, "
+        "cancel_futures=True)` (3.9+), or cancel the pending futures (`f.cancel()`) on older "
+        "versions; make long tasks check a `threading.Event` so the running ones stop early.",
+        lint=("SK108",),
+    ),
+    Cause(
+        id="nondaemon-shutdown",
+        title="the interpreter's exit waits for non-daemon threads",
+        severity=ERROR,
+        happens="When the main thread is done -- even because of a KeyboardInterrupt -- the "
+        "interpreter joins every non-daemon thread (`threading._shutdown`) before exiting. A "
+        "worker with no way to be told to stop keeps the process alive after the traceback is "
+        "printed, and the next Ctrl-C interrupts that join (on 2.7 nothing can).",
+        evidence="The main thread's stack is in `threading._shutdown` (2.7: `_exitfunc`) joining "
+        "a thread; non-daemon worker threads are still running.",
+        fix="Give each worker a `threading.Event` it checks between steps; on KeyboardInterrupt "
+        "set it, join the workers with a timeout, and re-raise. Make a thread `daemon=True` only "
+        "if its work may be abandoned mid-way.",
+        lint=("SK107",),
+    ),
+    Cause(
+        id="lost-work",
+        title="the program exited while non-daemon threads were still working",
+        severity=WARNING,
+        happens="A non-daemon thread is supposed to finish before the interpreter exits. On "
+        "3.9-3.12, a `join()` interrupted by Ctrl-C marks the thread as finished "
+        "(python/cpython#90882), so `threading._shutdown` does not wait for it and the process "
+        "exits at once, killing the worker in the middle of its work: files half written, "
+        "transactions half done. 3.13 fixed this (and waits again); 3.8 and older wait too.",
+        evidence="The in-target probe saw non-daemon threads still alive at interpreter shutdown "
+        "(after `threading._shutdown`), and the first Ctrl-C ended the program.",
+        fix="Stop workers explicitly: a `threading.Event` checked by the worker, set in an "
+        "`except KeyboardInterrupt:` that then waits for the worker and re-raises. Wait for a "
+        "`done` Event the worker sets in a `finally:` (`while not done.wait(0.1): pass`): on "
+        "3.9-3.12 a join() interrupted once no longer waits for the thread at all.",
+    ),
+    Cause(
+        id="sigint-ignored",
+        title="SIGINT is ignored (SIG_IGN)",
+        severity=ERROR,
+        happens="With SIGINT set to SIG_IGN the kernel discards it: no C handler runs, nothing "
+        "is recorded, the program never knows a key was pressed. An ignored disposition "
+        "survives `exec`, so it is often inherited: `nohup`, background jobs (`&`) of a "
+        "non-interactive shell and some CI runners start programs with SIGINT ignored, and "
+        "Python then does not even install its KeyboardInterrupt handler.",
+        evidence="`SigIgn` in `/proc/PID/status` has bit 2 (SIGINT) set; no wakeup byte arrived "
+        "after the Ctrl-C.",
+        fix="Remove the `signal.signal(SIGINT, SIG_IGN)`, or restore Ctrl-C where it matters: "
+        "`signal.signal(signal.SIGINT, signal.default_int_handler)`. If it is inherited, start "
+        "the program from a foreground shell, or restore the default handler at start-up.",
+        lint=("SK103",),
+    ),
+    Cause(
+        id="sigint-blocked",
+        title="SIGINT is blocked in the main thread's signal mask",
+        severity=ERROR,
+        happens="A blocked signal stays pending until the thread unblocks it. If every thread "
+        "blocks SIGINT, it waits in the process's pending set (`ShdPnd`) forever. If only the "
+        "main thread blocks it, the kernel delivers it to another thread: the C handler runs "
+        "there and sets the flag, but the main thread is not woken from its wait, so the Python "
+        "handler runs only when that wait ends by itself.",
+        evidence="`SigBlk` of the main thread (tid = pid) has SIGINT; `ShdPnd`/`SigPnd` may show "
+        "it pending; other threads that leave it unblocked receive it instead.",
+        fix="Unblock it in the main thread: `signal.pthread_sigmask(signal.SIG_UNBLOCK, "
+        "{signal.SIGINT})`. To keep SIGINT away from worker threads, block it in the workers "
+        "only (block, start the thread, restore the main thread's mask).",
+    ),
+    Cause(
+        id="swallowed-interrupt",
+        title="the Python handler ran, but KeyboardInterrupt was caught and dropped",
+        severity=ERROR,
+        happens="The signal got through: the Python handler ran in the main thread and raised "
+        "KeyboardInterrupt (or a custom handler ran and returned). Then a bare `except:` or an "
+        "`except BaseException:` caught it and the program went on; or the custom handler never "
+        "told the program to stop. KeyboardInterrupt derives from BaseException precisely so "
+        "that `except Exception:` lets it through.",
+        evidence="A Python handler event followed the Ctrl-C; no KeyboardInterrupt reached the "
+        "top level; the program was still running after the deadline, in ordinary code (not in "
+        "an exit-time wait); later presses were handled and dropped the same way.",
+        fix="Catch `Exception`, not everything: `except Exception:` instead of `except:` or "
+        "`except BaseException:`; if you must catch KeyboardInterrupt, clean up and re-raise. A "
+        "custom SIGINT handler should raise KeyboardInterrupt or set a flag the main loop checks "
+        "and acts on.",
+        lint=("SK101", "SK102", "SK104"),
+    ),
+    Cause(
+        id="asyncio-blocked-loop",
+        title="asyncio cancelled the main task, but the event loop is stuck in a blocking call",
+        severity=ERROR,
+        happens="Since 3.11, `asyncio.run()` installs its own SIGINT handler: the first Ctrl-C "
+        "does not raise KeyboardInterrupt but *cancels* the main task, and a cancellation is "
+        "delivered at the task's next `await`. A coroutine inside a blocking call (`time.sleep`, "
+        "`requests.get`, a CPU loop) reaches no `await`, so the first Ctrl-C seems to do nothing; "
+        "only the second one raises KeyboardInterrupt. The whole event loop is frozen meanwhile.",
+        evidence="A Python handler ran (asyncio's), no KeyboardInterrupt followed, and the main "
+        "thread is inside an event-loop callback (`asyncio/events.py` `_run`) in user code rather "
+        "than waiting in the loop's selector.",
+        fix="Await instead of blocking: `await asyncio.sleep()`, async I/O libraries. Work that "
+        "must block goes to a thread with `await asyncio.to_thread(fn, ...)` (3.9+) -- and "
+        "should be short, since a thread cannot be cancelled either.",
+    ),
+    Cause(
+        id="not-foreground",
+        title="the process is not in the terminal's foreground process group",
+        severity=ERROR,
+        happens="Ctrl-C is not sent to a program but by the terminal to its *foreground process "
+        "group*. A process in another group (a background job, a child started with "
+        "`start_new_session=True` or `process_group=0`, a daemon) or without a controlling "
+        "terminal never receives it, however often the key is pressed.",
+        evidence="`/proc/PID/stat`: the process group differs from the terminal's foreground "
+        "group (tpgid), or there is no controlling terminal (tpgid -1).",
+        fix="Run it in the foreground (`fg`), or send the signal directly: `kill -INT PID` (or "
+        "`kill -INT -PGID` for its whole group). A parent that starts children in their own "
+        "session should forward SIGINT/SIGTERM to them.",
+    ),
+    Cause(
+        id="uninterruptible-sleep",
+        title="a thread is in uninterruptible sleep (state D) in the kernel",
+        severity=ERROR,
+        happens="A thread in state D waits inside a system call that the kernel does not "
+        "interrupt for signals: disk or NFS I/O, a FUSE file system, some drivers. Signals stay "
+        "pending until the call returns -- even SIGKILL, except for the 'killable' waits. "
+        "Nothing in the program can change that; the wait has to end.",
+        evidence="`State: D` in `/proc/PID/task/TID/status`, and the kernel function it waits in "
+        "(`wchan`).",
+        fix="Find what the kernel waits for (the wchan names it): a hung NFS server (mount with "
+        "`soft`/`timeo`), a stuck FUSE daemon, a failing disk. Keep such I/O off the main thread "
+        "and give it timeouts where the API allows.",
+    ),
+    Cause(
+        id="multiprocessing-hang",
+        title="the main process waits for a multiprocessing pool that does not finish",
+        severity=ERROR,
+        happens="Ctrl-C goes to the whole foreground process group: the pool's worker processes "
+        "get a KeyboardInterrupt too, in the middle of a task, while the parent waits for results "
+        "that will never come (2.7's `pool.map()` waits without a timeout and cannot even be "
+        "interrupted). Workers that die are replaced, results go missing, and the parent hangs.",
+        evidence="The main thread's stack is in `multiprocessing` (pool results, queues, "
+        "`join`); child processes are alive.",
+        fix="Make the workers ignore SIGINT (`Pool(initializer=lambda: signal.signal("
+        "signal.SIGINT, signal.SIG_IGN))` -- a module-level function on 2.7) so only the parent "
+        "handles it; wait with a timeout (`pool.map_async(f, xs).get(timeout)`); on "
+        "KeyboardInterrupt call `pool.terminate()` then `pool.join()`.",
+        lint=("SK109",),
+    ),
+    Cause(
+        id="orphans",
+        title="child processes outlived the program",
+        severity=WARNING,
+        happens="The program ended but some of its descendants did not. Children in the same "
+        "process group get the same Ctrl-C, but a child that handles or ignores it, or one that "
+        "left the session (`setsid`, `start_new_session=True`, a double fork), keeps running, "
+        "re-parented to init, holding files, ports and the terminal.",
+        evidence="After the target exited, sigkit found processes carrying its run token "
+        "(an environment variable every descendant inherits) still alive, and killed them.",
+        fix="Terminate children in a `finally:` or `atexit` handler (`proc.terminate(); "
+        "proc.wait(timeout)`, `p.terminate(); p.join()`); forward SIGINT/SIGTERM to children you "
+        "start in their own session; prefer the same process group unless you need otherwise.",
+    ),
+    Cause(
+        id="unexplained",
+        title="the first Ctrl-C did not end the program, and no rule names the cause",
+        severity=INFO,
+        happens="sigkit saw the program outlive the deadline but none of its rules matched what "
+        "it measured. The evidence below is what it saw: often a slow clean-up after the "
+        "KeyboardInterrupt, or a wait sigkit does not know yet.",
+        evidence="Everything gathered: the timeline, the main thread's stack and state.",
+        fix="Read the main thread's stack: it says where the program was when the deadline "
+        "passed. A longer --deadline tells a slow clean-up from a hang.",
+    ),
+)
+
+_BY_ID = {cause.id: cause for cause in CAUSES}
+
+
+def get(cause_id: str) -> Cause:
+    """The cause called ``cause_id``; an unknown id is a usage error listing the known ones."""
+    try:
+        return _BY_ID[cause_id.strip().lower()]
+    except KeyError:
+        raise UsageError(
+            f"unknown cause {cause_id!r} (known: {', '.join(_BY_ID)})"
+        ) from None
+
+
+def to_markdown() -> str:
+    """``docs/causes.md``: one section per cause (what happens, evidence, fix)."""
+    parts = [
+        "# Causes sigkit diagnoses\n",
+        "Generated from `sigkit/causes.py` by `python -m sigkit.causes > docs/causes.md`; "
+        "`sigkit explain ID` prints the same text.\n",
+    ]
+    for cause in CAUSES:
+        parts.append(f"## `{cause.id}`: {cause.title}\n")
+        parts.append(f"*Severity: {cause.severity}.*\n")
+        parts.append(f"**What happens.** {cause.happens}\n")
+        parts.append(f"**Evidence.** {cause.evidence}\n")
+        parts.append(f"**Fix.** {cause.fix}\n")
+        if cause.lint:
+            codes = ", ".join(f"`{code}`" for code in cause.lint)
+            parts.append(f"**Found in source by** `sigkit lint`: {codes}.\n")
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    print(to_markdown(), end="")

@@ -1,0 +1,307 @@
+"""Everything a rule may look at, gathered once: from a finished Trial, or from a live process.
+
+A trial brings a timeline (when the Ctrl-C was sent, when CPython's C handler ran, when the
+Python handler ran, how the program ended) and, if the first press missed its deadline, a
+snapshot taken while the program was stuck: every thread's stack and kernel state.  A live
+process (``sigkit inspect``) brings only the snapshot.  Rules read this object and nothing else,
+so they can be tested on evidence built by hand for cases too hard to stage (a thread in state D).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from sigkit import procinfo, stacks
+from sigkit.errors import UsageError
+from sigkit.inject import INJECT_DIR
+from sigkit.procinfo import ProcessState, ThreadState
+from sigkit.stacks import Frame, ThreadStack
+from sigkit.timeline import (
+    KEYBOARD_INTERRUPT,
+    SHUTDOWN,
+    WAKEUP_REPLACED,
+    Orphan,
+    Trial,
+    latencies_us,
+)
+
+# CPython 3's default sys.getswitchinterval(): how long a thread waits for the GIL before it asks
+# the holder to drop it.  The target's own setting is not visible from outside.
+SWITCH_INTERVAL_US = 5000.0
+# A delay a person notices at the keyboard -- and twenty switch intervals, more than busy pure-
+# Python threads cause in practice: a handler this late was held up by something that does not
+# take turns (a C call holding the GIL, a main thread that never reaches a bytecode boundary).
+NOTICEABLE_US = 100_000.0
+
+_LIBRARY = re.compile(
+    r"[/\\]lib[/\\](?:python|pypy)\d(?:\.\d+)?[/\\]|[/\\](?:site|dist)-packages[/\\]"
+)
+_PYTHON_VERSION = re.compile(r"python(\d)\.(\d+)")
+
+
+def is_probe_frame(frame: Frame) -> bool:
+    """sigkit's own frames inside the target (the handler wrapper, the probe's emit)."""
+    return frame.filename == "<sigkit probe>" or os.path.dirname(frame.filename) == INJECT_DIR
+
+
+def is_library(frame: Frame) -> bool:
+    """Standard library or installed packages: code the user does not edit."""
+    return bool(_LIBRARY.search(frame.filename)) or frame.filename.startswith("<")
+
+
+def user_frame(frames: list[Frame]) -> Frame | None:
+    """The innermost frame in the user's own code: where a fix goes."""
+    return next((f for f in frames if not is_library(f)), None)
+
+
+def chain(frames: list[Frame], limit: int = 4) -> str:
+    """``wait (threading.py:340) ← join (threading.py:940) ← main (app.py:12)``, innermost first."""
+    shown = [f"{f.function} ({f.where()})" for f in frames[:limit]]
+    if len(frames) > limit:
+        shown.append("…")
+    return " ← ".join(shown) if shown else "(no Python frames)"
+
+
+def calls(frames: list[Frame], path_suffix: str, functions: frozenset[str]) -> bool:
+    """Whether some frame runs one of ``functions`` in a file ending with ``path_suffix``."""
+    suffix = path_suffix.replace("/", os.sep)
+    return any(f.function in functions and f.filename.endswith(suffix) for f in frames)
+
+
+@dataclass
+class Evidence:
+    """What sigkit knows about one program; rules read it, nothing else."""
+
+    pid: int  # the Python process (for a trial: the one the probe reported on)
+    live: bool = False
+    version: tuple[int, int] | None = None
+    threads: list[ThreadStack] = field(default_factory=list)
+    stacks_source: str | None = None
+    stacks_note: str | None = None  # why there are no stacks
+    processes: list[ProcessState] = field(default_factory=list)  # the process, then descendants
+    cwd: str | None = None  # resolves relative file names in stacks
+    # The timeline of a trial (None for a live process); latencies in µs from the first press.
+    arrival_us: float | None = None
+    handler_us: float | None = None
+    after_arrival_us: float | None = None
+    exit_us: float | None = None
+    deadline_missed: bool = False
+    presses: int = 0
+    handled_presses: int = 0
+    raised_in_time: bool = False  # KeyboardInterrupt reached the top level before press 2
+    presses_to_exit: int | None = None
+    lost_threads: list[str] = field(default_factory=list)
+    orphans: list[Orphan] = field(default_factory=list)
+    threads_at_exit: int | None = None
+    wakeup_replaced: bool = False  # the program took over the wakeup fd (asyncio does)
+    budget_us: float | None = None
+
+    # -- what the rules ask ----------------------------------------------------------------
+    @property
+    def stuck(self) -> bool:
+        """The snapshot shows the program where Ctrl-C failed (a live one: where it is now)."""
+        return self.live or self.deadline_missed
+
+    @property
+    def process(self) -> ProcessState | None:
+        return next((p for p in self.processes if p.pid == self.pid), None)
+
+    @property
+    def children(self) -> list[ProcessState]:
+        return [p for p in self.processes if p.pid != self.pid]
+
+    @property
+    def main_state(self) -> ThreadState | None:
+        """The main thread as the kernel sees it (its tid is the pid)."""
+        process = self.process
+        if process is None:
+            return None
+        return next((t for t in process.threads if t.tid == self.pid), None)
+
+    @property
+    def other_states(self) -> list[ThreadState]:
+        process = self.process
+        return [t for t in process.threads if t.tid != self.pid] if process else []
+
+    @property
+    def main_stack(self) -> ThreadStack | None:
+        by_tid = next((t for t in self.threads if t.native_id == self.pid), None)
+        return by_tid or next((t for t in self.threads if t.is_main), None)
+
+    @property
+    def worker_stacks(self) -> list[ThreadStack]:
+        main = self.main_stack
+        return [t for t in self.threads if t is not main]
+
+    @property
+    def main_frames(self) -> list[Frame]:
+        """The main thread's frames, innermost first, without sigkit's own probe frames."""
+        main = self.main_stack
+        return [f for f in main.frames if not is_probe_frame(f)] if main else []
+
+    def main_running(self) -> bool:
+        """The main thread is on a CPU (kernel state R, or py-spy saw it holding the GIL)."""
+        state, stack = self.main_state, self.main_stack
+        return (state is not None and state.state == "R") or (
+            stack is not None and stack.state == "active+gil"
+        )
+
+    def running_workers(self) -> list[str]:
+        """Other threads on a CPU, described: kernel state R, or py-spy saw them hold the GIL."""
+        running = {t.tid: "state R" for t in self.other_states if t.state == "R"}
+        for stack in self.worker_stacks:
+            if stack.state == "active+gil" and stack.native_id not in running:
+                running[stack.native_id or 0] = "holds the GIL"
+        return [f"thread {tid} ({how})" for tid, how in running.items()]
+
+    @property
+    def responsiveness_us(self) -> float | None:
+        """Sent → Python handler (what the user feels); sent → exit when no handler ran."""
+        return self.handler_us if self.handler_us is not None else self.exit_us
+
+    @property
+    def budget_broken(self) -> bool:
+        figure = self.responsiveness_us
+        return self.budget_us is not None and figure is not None and figure > self.budget_us
+
+    def resolve(self, filename: str) -> str:
+        """A stack's file name as a path sigkit can open (stacks may hold relative names)."""
+        if os.path.isabs(filename) or self.cwd is None:
+            return filename
+        return os.path.join(self.cwd, filename)
+
+
+def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
+    """Evidence from a finished probe."""
+    pid = trial.python_pid or trial.pid
+    figures = latencies_us(trial)
+    first = trial.first_press
+    at_exit = next(
+        (e.detail.get("os_threads") for e in trial.events if e.kind == SHUTDOWN and e.pid == pid),
+        None,
+    )
+    return Evidence(
+        pid=pid,
+        version=trial.interpreter.version_tuple if trial.interpreter else None,
+        threads=stacks.parse(trial.stacks, trial.stacks_source or "") if trial.stacks else [],
+        stacks_source=trial.stacks_source if trial.stacks else None,
+        stacks_note=None if trial.stacks else trial.stacks_source,
+        processes=[process_from_dict(d) for d in trial.proc_snapshot],
+        arrival_us=figures["arrival"],
+        handler_us=figures["handler"],
+        after_arrival_us=figures["handler_after_arrival"],
+        exit_us=figures["exit"],
+        deadline_missed=trial.problem is None and first is not None and not first.ended_it,
+        presses=len(trial.presses),
+        handled_presses=sum(1 for p in trial.presses if p.handler_ns is not None),
+        raised_in_time=_raised_before_second_press(trial, pid),
+        presses_to_exit=trial.presses_to_exit,
+        lost_threads=trial.lost_threads,
+        orphans=list(trial.orphans),
+        threads_at_exit=at_exit if isinstance(at_exit, int) and at_exit > 0 else None,
+        budget_us=budget_us,
+        wakeup_replaced=any(e.kind == WAKEUP_REPLACED and e.pid == pid for e in trial.events),
+    )
+
+
+def _raised_before_second_press(trial: Trial, pid: int) -> bool:
+    """Did the first press's KeyboardInterrupt reach the top level before sigkit pressed again?"""
+    if not trial.presses:
+        return False
+    start = trial.presses[0].sent_ns
+    end = trial.presses[1].sent_ns if len(trial.presses) > 1 else None
+    return any(
+        e.kind == KEYBOARD_INTERRUPT and e.pid == pid and e.t_ns >= start
+        and (end is None or e.t_ns < end)
+        for e in trial.events
+    )
+
+
+def process_from_dict(data: dict[str, object]) -> ProcessState:
+    """Rebuild a ``ProcessState`` from the dict a Trial stores (``ProcessState.to_dict``)."""
+    threads = data.get("threads") or []
+    assert isinstance(threads, (list, tuple))
+    return ProcessState(
+        pid=int(str(data["pid"])),
+        ppid=int(str(data["ppid"])),
+        name=str(data["name"]),
+        pgrp=int(str(data["pgrp"])),
+        session=int(str(data["session"])),
+        tty_foreground_pgrp=int(str(data["tty_foreground_pgrp"])),
+        threads=tuple(
+            ThreadState(
+                tid=int(t["tid"]), name=str(t["name"]), state=str(t["state"]),
+                wchan=str(t["wchan"]), masks={k: list(v) for k, v in t["masks"].items()},
+            )
+            for t in threads
+        ),
+    )
+
+
+def from_live(pid: int, want_stacks: bool = True) -> Evidence:
+    """Evidence from a running process sigkit did not start (``sigkit inspect``).
+
+    Python stacks come from py-spy, which reads the process's memory: it needs ptrace rights
+    (the same user, or root) and may be missing; the kernel's view works without it.
+    """
+    check_access(pid)
+    processes = procinfo.snapshot_tree(pid)
+    if not processes:
+        raise UsageError(f"no such process: {pid}")
+    threads: list[ThreadStack] = []
+    note: str | None = "not requested (--no-stacks)"
+    if want_stacks:
+        text, note = stacks.dump_with_py_spy(pid)
+        threads = stacks.parse(text, "py-spy") if text else []
+    return Evidence(
+        pid=pid,
+        live=True,
+        version=python_version(pid),
+        threads=threads,
+        stacks_source="py-spy" if threads else None,
+        stacks_note=None if threads else note,
+        processes=processes,
+        cwd=_readlink(f"/proc/{pid}/cwd"),
+    )
+
+
+def check_access(pid: int) -> None:
+    """A usage error, in one line, unless ``pid`` is a process sigkit may look into."""
+    if pid <= 0:
+        raise UsageError(f"not a process id: {pid}")
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        raise UsageError(f"no such process: {pid}") from None
+    except PermissionError:
+        raise UsageError(
+            f"not permitted to inspect pid {pid}: it belongs to another user "
+            "(run sigkit as that user, or as root)"
+        ) from None
+
+
+def python_version(pid: int) -> tuple[int, int] | None:
+    """The target's Python version from its executable's or libpython's name (python3.11...)."""
+    names = [_readlink(f"/proc/{pid}/exe") or ""]
+    exe = names[0]
+    if exe:
+        names.append(os.path.realpath(exe))
+    try:
+        with open(f"/proc/{pid}/maps") as maps:
+            names += [line for line in maps if "libpython" in line]
+    except OSError:
+        pass
+    for name in names:
+        match = _PYTHON_VERSION.search(os.path.basename(name.strip()))
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    return None
+
+
+def _readlink(path: str) -> str | None:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None

@@ -1,0 +1,46 @@
+"""The diagnosis rules, one small module per cause or family of causes.
+
+Every rule is a function ``Evidence -> list[Finding]``: empty when its cause does not apply.
+Rules are independent and each states its own exclusions (a 2.7 lock wait is not a GIL
+problem, an exit-time wait is not a swallowed interrupt), so their order here is only the order
+findings are shown in: who gets the signal first, then what the main thread does with it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sigkit.diagnose.evidence import Evidence
+from sigkit.diagnose.model import Finding
+from sigkit.diagnose.rules import (
+    asyncio_loop,
+    gil,
+    kernel,
+    multiproc,
+    orphans,
+    shutdown,
+    signals,
+    swallowed,
+    waits,
+)
+
+Rule = Callable[[Evidence], list[Finding]]
+
+RULES: tuple[Rule, ...] = (
+    signals.ignored,
+    signals.blocked,
+    signals.not_foreground,
+    kernel.d_state,
+    waits.uninterruptible,
+    gil.main_c_call,
+    gil.worker_holds_gil,
+    gil.busy_workers,
+    gil.slow_handler,
+    shutdown.executor,
+    shutdown.nondaemon,
+    multiproc.pool_hang,
+    asyncio_loop.blocked_loop,
+    swallowed.swallowed,
+    shutdown.lost_work,
+    orphans.orphans,
+)

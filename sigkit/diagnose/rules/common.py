@@ -1,0 +1,86 @@
+"""Sentences and predicates several rules share: the signal's path, where main is, exit waits."""
+
+from __future__ import annotations
+
+from sigkit.diagnose.evidence import Evidence, calls, chain
+from sigkit.procinfo import ThreadState
+from sigkit.report.units import fmt
+from sigkit.stacks import Frame, ThreadStack
+
+_EXECUTOR = "concurrent/futures/thread.py"
+
+
+def in_executor_exit(frames: list[Frame]) -> bool:
+    """Leaving a ThreadPoolExecutor: ``shutdown(wait=True)`` or the atexit ``_python_exit``."""
+    return calls(frames, _EXECUTOR, frozenset({"shutdown", "_python_exit"})) or calls(
+        frames, "concurrent/futures/_base.py", frozenset({"__exit__"})
+    )
+
+
+def in_thread_shutdown(frames: list[Frame]) -> bool:
+    """The interpreter's exit joining non-daemon threads (3.x ``_shutdown``, 2.7 ``_exitfunc``)."""
+    return calls(frames, "threading.py", frozenset({"_shutdown", "_exitfunc"}))
+
+
+def in_multiprocessing(frames: list[Frame]) -> bool:
+    return any("/multiprocessing/" in f.filename.replace("\\", "/") for f in frames)
+
+
+def in_asyncio_callback(frames: list[Frame]) -> bool:
+    """Running a task step or callback of an asyncio event loop."""
+    return calls(frames, "asyncio/events.py", frozenset({"_run"}))
+
+
+def exit_wait(frames: list[Frame]) -> bool:
+    """Main waits for others to finish (an executor, non-daemon threads, a process pool): the
+    rules for those waits explain it, not the generic ones."""
+    return in_executor_exit(frames) or in_thread_shutdown(frames) or in_multiprocessing(frames)
+
+
+def signal_path(ev: Evidence) -> list[str]:
+    """What became of the first Ctrl-C: C handler (wakeup byte), then Python handler."""
+    if not ev.presses:
+        return []
+    if ev.arrival_us is None:
+        lines = ["no C-level handler ran after the Ctrl-C (no wakeup byte reached sigkit)"]
+    else:
+        lines = [f"CPython's C handler ran {fmt(ev.arrival_us)} after the Ctrl-C"]
+    if ev.handler_us is not None:
+        lines.append(f"the Python handler ran {fmt(ev.handler_us)} after the Ctrl-C")
+    elif ev.handled_presses == 0:
+        lines.append(f"no Python handler ran, in {_presses(ev.presses)}")
+    else:
+        lines.append("no Python handler ran before the deadline")
+    return lines
+
+
+def _presses(count: int) -> str:
+    return "1 press" if count == 1 else f"{count} presses (Ctrl-C, then the ladder)"
+
+
+def main_where(ev: Evidence) -> list[str]:
+    """Where the main thread was: its Python stack and its kernel state."""
+    lines = []
+    if ev.main_frames:
+        lines.append(f"main thread: {chain(ev.main_frames)}")
+    state = ev.main_state
+    if state is not None:
+        lines.append(f"kernel: main thread (tid {state.tid}) {describe_state(state)}")
+    return lines
+
+
+def describe_state(state: ThreadState) -> str:
+    """``asleep (S) in futex_do_wait``, ``running (R)``..."""
+    words = {"R": "running", "S": "asleep", "D": "in uninterruptible sleep", "T": "stopped",
+             "Z": "a zombie", "t": "stopped by a tracer"}
+    text = f"{words.get(state.state, 'in state')} ({state.state})"
+    wchan = state.wchan.strip()
+    return f"{text} in {wchan}" if wchan and wchan != "0" else text
+
+
+def thread_label(stack: ThreadStack) -> str:
+    return f"thread '{stack.name}'" if stack.name else f"thread {stack.native_id or stack.ident}"
+
+
+def version_text(version: tuple[int, int] | None) -> str:
+    return f"Python {version[0]}.{version[1]}" if version else "Python"

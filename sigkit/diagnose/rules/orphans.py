@@ -1,0 +1,26 @@
+"""Descendants that outlived the program (sigkit found and killed them)."""
+
+from __future__ import annotations
+
+from sigkit.diagnose.evidence import Evidence
+from sigkit.diagnose.model import Finding, finding
+
+
+def orphans(ev: Evidence) -> list[Finding]:
+    if not ev.orphans:
+        return []
+    evidence = [
+        f"pid {o.pid} `{o.cmdline or o.name}` was alive after the program ended"
+        + (" -- it had left the session (setsid), out of the terminal's reach" if
+           o.escaped_session else "")
+        for o in ev.orphans
+    ]
+    if any(o.escaped_session for o in ev.orphans):
+        fix = ("A child in its own session never gets the terminal's Ctrl-C: terminate it "
+               "yourself in a `finally:` or `atexit` handler (`proc.terminate(); "
+               "proc.wait(timeout)`), or forward SIGINT/SIGTERM to it.")
+    else:
+        fix = ("The children got the same Ctrl-C and survived it (they handle or ignore "
+               "SIGINT): terminate them in a `finally:` or `atexit` handler (`proc.terminate(); "
+               "proc.wait(timeout)`, `p.terminate(); p.join()` for multiprocessing).")
+    return [finding("orphans", evidence, fix)]

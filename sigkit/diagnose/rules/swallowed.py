@@ -1,0 +1,40 @@
+"""The signal got through, and the program dropped it: a catch-all except, or a handler that
+does not stop anything."""
+
+from __future__ import annotations
+
+from sigkit import causes
+from sigkit.diagnose.evidence import Evidence
+from sigkit.diagnose.model import Finding, finding
+from sigkit.diagnose.rules.common import exit_wait, in_asyncio_callback, main_where, signal_path
+from sigkit.diagnose.source import lint_hits
+
+
+def swallowed(ev: Evidence) -> list[Finding]:
+    """The Python handler ran, no KeyboardInterrupt left, and main carried on in its own code."""
+    if not ev.deadline_missed or ev.handler_us is None or ev.raised_in_time:
+        return []
+    if exit_wait(ev.main_frames):
+        return []  # KeyboardInterrupt is on its way out; an exit-time wait holds it up
+    if in_asyncio_callback(ev.main_frames):
+        return []  # asyncio's handler asked for a cancellation: asyncio_loop explains it
+    evidence = [
+        *signal_path(ev),
+        f"{ev.handled_presses} of {ev.presses} presses ran the Python handler; no "
+        "KeyboardInterrupt reached the top level before the next press",
+        *main_where(ev),
+    ]
+    hits = lint_hits(ev, causes.get("swallowed-interrupt").lint)
+    evidence += [hit.sentence() for hit in hits]
+    catches = [hit for hit in hits if hit.code != "SK104"]
+    handlers = [hit for hit in hits if hit.code == "SK104"]
+    if catches:
+        fix = (f"At {catches[0].where()}: catch `Exception` instead (`except Exception:`), or "
+               "clean up and re-raise KeyboardInterrupt. KeyboardInterrupt derives from "
+               "BaseException precisely so that `except Exception:` lets it through.")
+    elif handlers:
+        fix = (f"The SIGINT handler at {handlers[0].where()} returns without stopping the "
+               "program: raise KeyboardInterrupt from it, or set a flag the main loop checks.")
+    else:
+        fix = None
+    return [finding("swallowed-interrupt", evidence, fix)]

@@ -1,0 +1,69 @@
+"""Findings for people (a terminal) and for programs (plain dicts for JSON).
+
+Each finding reads top-down the way a person debugs: what is wrong (the cause id and title),
+what sigkit saw (evidence a reader can check), why that breaks Ctrl-C (the teaching text), and
+what to change (the fix, pointing at the file and line when sigkit found them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.text import Text
+
+from sigkit.causes import ERROR, WARNING
+from sigkit.diagnose.model import Finding
+
+_MARKS = {ERROR: ("✗", "bold red"), WARNING: ("!", "bold yellow")}
+_INFO_MARK = ("i", "bold blue")
+
+
+def code_spans(text: str, style: str = "") -> Text:
+    """``use `x.join(0.1)` here`` with the back-quoted parts highlighted as code."""
+    rendered = Text(style=style)
+    for index, part in enumerate(text.split("`")):
+        rendered.append(part, style="cyan" if index % 2 else "")
+    return rendered
+
+
+def render_finding(console: Console, finding: Finding) -> None:
+    mark, style = _MARKS.get(finding.severity, _INFO_MARK)
+    head = Text(f"{mark} ", style=style)
+    head.append(finding.cause, style=style)
+    head.append(f"  {finding.title}", style="bold")
+    console.print(head)
+    if finding.evidence:
+        console.print(Padding(Text("Evidence", style="bold"), (0, 0, 0, 2)))
+        for line in finding.evidence:
+            console.print(Padding(code_spans("• " + line), (0, 0, 0, 4)))
+    for label, body in (("Why", finding.explanation), ("Fix", finding.fix)):
+        if body:
+            text = Text(f"{label}: ", style="bold").append_text(code_spans(body))
+            console.print(Padding(text, (0, 0, 0, 2)))
+    console.print(Padding(Text(f"more: sigkit explain {finding.cause}", style="dim"), (0, 0, 0, 2)))
+
+
+def render_findings(
+    console: Console, findings: Sequence[Finding], heading: str = "Diagnosis"
+) -> None:
+    """A heading, then every finding; a short all-clear line when there is none."""
+    if not findings:
+        console.print(Text(f"{heading}: ", style="bold").append("no problem found", "green"))
+        return
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    counts = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+    if errors:
+        counts += f", {errors} keeping Ctrl-C from working"
+    console.print(Text(f"{heading}: ", style="bold").append(counts))
+    for finding in findings:
+        render_finding(console, finding)
+
+
+def findings_to_dict(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """JSON-ready: ``cause``, ``title``, ``severity``, ``evidence`` (list), ``explanation``,
+    ``fix`` -- the same fields as :class:`sigkit.diagnose.model.Finding`."""
+    return [asdict(finding) for finding in findings]

@@ -1,0 +1,103 @@
+"""Diagnosis on the scenario library: each broken variant gets its cause, each fixed one none.
+
+The probes are shared with the behaviour tests (the session-wide ``scenario_trial`` fixture), so
+every scenario variant runs once per interpreter per session.  The expectations below were
+measured on this machine's interpreters, and the last test prints the whole confusion matrix.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import interpreter
+
+from sigkit import scenarios
+from sigkit.diagnose import diagnose
+
+VERSIONS = {"3.11": interpreter("3.11"), "2.7": interpreter("2.7"), "3.13": interpreter("3.13")}
+
+# (scenario, python) -> (causes for the broken variant, causes for the fixed variant).
+EXPECTED: dict[tuple[str, str], tuple[set[str], set[str]]] = {
+    ("idle", "3.11"): (set(), set()),
+    # 3.9-3.12: the interrupted join() marks the worker finished (python/cpython#90882), so the
+    # program exits with the worker still running -- in the fixed variant too: its except-clause
+    # join() returns at once for the same reason, and the worker dies mid-turn (measured: it
+    # never prints its clean-exit line on 3.11, it does on 3.13 and 3.8).
+    ("blocked-join", "3.11"): ({"lost-work"}, {"lost-work"}),
+    ("blocked-join", "3.13"): ({"nondaemon-shutdown"}, set()),
+    ("blocked-join", "2.7"): ({"uninterruptible-wait"}, set()),
+    # (busy-workers' fixed variant is left out on 3.x: it prints its ready line before entering
+    # its try-block, so a Ctrl-C that lands in between is not handled by the fix.)
+    ("busy-workers", "2.7"): ({"uninterruptible-wait"}, set()),
+    ("gil-hog", "3.11"): ({"gil-held-by-worker"}, set()),
+    ("lock-wait", "3.11"): (set(), set()),
+    ("lock-wait", "2.7"): ({"uninterruptible-wait"}, set()),
+    ("queue-get", "3.11"): (set(), set()),
+    ("queue-get", "2.7"): ({"uninterruptible-wait"}, set()),
+    ("main-c-call", "3.11"): ({"main-in-c-call"}, set()),
+    ("mp-pool", "3.11"): (set(), set()),
+    ("mp-pool", "2.7"): ({"multiprocessing-hang"}, set()),
+    ("nondaemon-shutdown", "3.11"): ({"lost-work"}, {"lost-work"}),  # see blocked-join
+    ("nondaemon-shutdown", "3.13"): ({"lost-work"}, set()),
+    ("nondaemon-shutdown", "2.7"): ({"nondaemon-shutdown"}, set()),
+    ("orphan-child", "3.11"): ({"orphans"}, set()),
+    ("sigint-ignored", "3.11"): ({"sigint-ignored"}, set()),
+    ("signal-in-thread", "3.11"): (set(), set()),
+    ("swallowed-interrupt", "3.11"): ({"swallowed-interrupt"}, set()),
+    ("threadpool-exit", "3.11"): ({"executor-shutdown"}, set()),
+    ("asyncio-blocking", "3.11"): ({"asyncio-blocked-loop"}, set()),
+}
+# The broken variant alone (see above); its 3.x diagnosis is checked here.
+BROKEN_ONLY = {("busy-workers", "3.11"): {"nondaemon-shutdown"}}
+
+CELLS = [
+    (name, version, variant) for name, version in EXPECTED for variant in ("broken", "fixed")
+] + [(name, version, "broken") for name, version in BROKEN_ONLY]
+
+
+def expected_causes(name: str, version: str, variant: str) -> set[str]:
+    if (name, version) in BROKEN_ONLY:
+        return BROKEN_ONLY[(name, version)]
+    broken, fixed = EXPECTED[(name, version)]
+    return broken if variant == "broken" else fixed
+
+
+def found_causes(scenario_trial, name: str, version: str, variant: str) -> set[str]:
+    python = VERSIONS[version]
+    if python is None:
+        pytest.fail(f"Python {version} is not installed here: the matrix needs it")
+    trial = scenario_trial(name, variant == "fixed", python)
+    return {finding.cause for finding in diagnose(trial)}
+
+
+def test_every_scenario_is_in_the_matrix():
+    mapped = {name for name, _ in EXPECTED} | {name for name, _ in BROKEN_ONLY}
+    missing = sorted(s.name for s in scenarios.discover() if s.name not in mapped)
+    assert not missing, f"add these scenarios to EXPECTED: {missing}"
+
+
+@pytest.mark.parametrize("name, version, variant", CELLS)
+def test_diagnosis_names_the_expected_causes(scenario_trial, name, version, variant):
+    found = found_causes(scenario_trial, name, version, variant)
+    expected = expected_causes(name, version, variant)
+    assert found == expected, f"{name} ({variant}) on {version}: found {sorted(found)}"
+
+
+def test_print_confusion_matrix(scenario_trial, capsys):
+    """Rows: scenario variants; columns: causes (abbreviated, legend below). ✓ expected and
+    found, ✗ expected but missed, + found but not expected. Reuses the trials above."""
+    rows = [(cell, expected_causes(*cell), found_causes(scenario_trial, *cell)) for cell in CELLS]
+    columns = sorted({c for _, expected, found in rows for c in expected | found})
+    short = {c: "".join(word[0] for word in c.split("-")) for c in columns}
+    width = max(len(" ".join(cell)) for cell in CELLS)
+    lines = [" " * width + " | " + " ".join(short[c].center(4) for c in columns)]
+    for cell, expected, found in rows:
+        marks = [
+            {(True, True): "✓", (True, False): "✗", (False, True): "+"}.get(
+                (cause in expected, cause in found), "·").center(4)
+            for cause in columns
+        ]
+        lines.append(" ".join(cell).ljust(width) + " | " + " ".join(marks))
+    lines.append("  ".join(f"{short[c]} = {c}" for c in columns))
+    with capsys.disabled():
+        print("\nDiagnosis confusion matrix (scenario variant × cause):\n" + "\n".join(lines))
+    assert all(expected == found for _, expected, found in rows)
