@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sigkit.lab import programs
-from sigkit.lab.child import LabError, spawned
+from sigkit.lab.child import LabError, run_json, spawned
 from sigkit.report.progress import progress_bar
 from sigkit.stats import Summary, summarize
 
@@ -73,7 +73,8 @@ def measure(
             sent = time.perf_counter_ns()
             ours.sendall(b"x")
             _wait_readable(ours.fileno(), 10.0, "answer a ping")
-            ours.recv(64)
+            if not ours.recv(64):
+                raise LabError(f"the convoy program under {python} ended during the pings")
             rtts.append((time.perf_counter_ns() - sent) / 1000)
             time.sleep(GAP)
     return rtts
@@ -81,8 +82,6 @@ def measure(
 
 def interpreter_version(python: str) -> str:
     """``X.Y.Z`` of ``python`` (2.7-safe), for the table."""
-    from sigkit.lab.child import run_json
-
     code = "import json, platform; print(json.dumps({'v': platform.python_version()}))"
     return str(run_json([python, "-c", code], timeout=30)["v"])
 
