@@ -23,10 +23,10 @@ def ignored(ev: Evidence) -> list[Finding]:
         fix = (f"Remove the SIG_IGN at {hits[0].where()}, or restore Ctrl-C once the critical "
                f"section is over: {_RESTORE}.")
     else:
-        fix = ("No code on the stacks ignores SIGINT: it was probably inherited from whoever "
-               "started the program (nohup, `cmd &` in a script, a CI runner) -- ignored signals "
-               "survive exec. Start it from a foreground shell, or restore Ctrl-C at start-up: "
-               f"{_RESTORE}.")
+        fix = ("sigkit found no `signal.signal(SIGINT, SIG_IGN)` in the source on the stacks: "
+               "if the program does not set it, it was inherited from whoever started it (nohup, "
+               "`cmd &` in a script, a CI runner) -- ignored signals survive exec. Start it from "
+               f"a foreground shell, or restore Ctrl-C at start-up: {_RESTORE}.")
     return [finding("sigint-ignored", evidence, fix)]
 
 

@@ -1,0 +1,75 @@
+"""Diagnosis of staged programs and latency budgets: causes the scenario library does not stage,
+and the timing rules, on real processes."""
+
+from __future__ import annotations
+
+import pytest
+
+from sigkit import scenarios
+from sigkit.diagnose import diagnose
+from sigkit.diagnose.evidence import SWITCH_INTERVAL_US
+from sigkit.launch import ProbeOptions, probe
+from sigkit.timeline import latencies_us
+
+# Main blocks SIGINT *after* starting a worker: the worker leaves it unblocked, so the kernel
+# delivers Ctrl-C there, and main's sleep is never interrupted.
+SIGMASK_PROGRAM = """
+import signal, threading, time
+threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+print("ready", flush=True)
+time.sleep(30)
+"""
+
+
+def causes(findings) -> list[str]:
+    return [f.cause for f in findings]
+
+
+def test_sigint_blocked_in_main_is_named_with_the_thread_that_gets_it(py311):
+    trial = probe(ProbeOptions([py311, "-c", SIGMASK_PROGRAM], expect="^ready", deadline=0.5,
+                               interval=0.3))
+    findings = diagnose(trial)
+    assert causes(findings) == ["sigint-blocked"]
+    evidence = " ".join(findings[0].evidence)
+    assert f"SigBlk of the main thread (tid {trial.pid})" in evidence
+    assert "leave it unblocked" in evidence  # the worker received it instead
+    assert findings[0].fix.startswith("Unblock SIGINT in the main thread")  # -c: no file to cite
+    assert "SIG_UNBLOCK" in findings[0].fix
+
+
+def test_gil_holder_found_in_the_snapshot_when_the_hog_outlasts_the_deadline(py311):
+    """With a 3 s C call the first Ctrl-C misses a 0.5 s deadline: the snapshot shows main
+    asleep and the worker on a CPU, and the fix quotes the worker's line."""
+    scenario = scenarios.get("gil-hog")
+    trial = probe(ProbeOptions(scenario.command(py311, extra_args=["--hold", "3"]),
+                               expect=scenario.ready, deadline=0.5, interval=0.3))
+    findings = diagnose(trial)
+    assert causes(findings) == ["gil-held-by-worker"]
+    evidence = " ".join(findings[0].evidence)
+    assert "on a CPU while main waits" in evidence
+    assert "`sum(numbers(n))`" in findings[0].fix
+
+
+def test_busy_workers_break_a_budget_by_switch_intervals(scenario_trial, py311):
+    trial = scenario_trial("busy-workers", False, py311)
+    waited = latencies_us(trial)["handler_after_arrival"]
+    assert waited is not None and waited >= SWITCH_INTERVAL_US / 2, "main waited for the GIL"
+    findings = {f.cause: f for f in diagnose(trial, budget_us=1000)}
+    assert "busy-workers" in findings
+    assert "switch interval" in " ".join(findings["busy-workers"].evidence)
+    assert "busy-workers" not in causes(diagnose(trial))  # no budget, no latency finding
+
+
+def test_idle_meets_a_1ms_budget_and_misses_a_1us_one(scenario_trial, py311):
+    """The same trial against two budgets: the rules judge the figures, not the program."""
+    trial = scenario_trial("idle", False, py311)
+    assert diagnose(trial, budget_us=1000) == []
+    findings = diagnose(trial, budget_us=1)
+    assert causes(findings) == ["slow-handler"]
+    assert "--deadline" in findings[0].fix
+
+
+@pytest.mark.parametrize("budget", [None, 1000.0])
+def test_a_healthy_trial_has_no_findings(scenario_trial, py311, budget):
+    assert diagnose(scenario_trial("lock-wait", True, py311), budget_us=budget) == []
