@@ -84,6 +84,16 @@ CASES = [
         except BaseException:
             pass
         """, []),
+    ("interrupt-taken-by-a-tuple-kept-in-a-name", """
+        REraised = (KeyboardInterrupt, SystemExit)
+        def handle(obj):
+            try:
+                obj.handle_read_event()
+            except REraised:
+                raise
+            except:
+                obj.handle_error()
+        """, []),
     ("explicit-keyboardinterrupt-outside-loop", """
         try:
             work()

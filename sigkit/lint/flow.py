@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 
-from sigkit.lint.index import DEFINITIONS, LOOPS, FunctionNode, ModuleIndex
+from sigkit.lint.index import DEFINITIONS, LOOPS, FunctionNode, ModuleIndex, Where
 from sigkit.lint.nodes import terminal_name
 
 PROGRAM_EXITS = frozenset({"sys.exit", "os._exit", "os.abort", "exit", "quit", "os.kill",
@@ -49,18 +49,27 @@ def lets_exception_out(index: ModuleIndex, body: list[ast.stmt]) -> bool:
     return False
 
 
-def interrupt_clause(index: ModuleIndex, handler: ast.ExceptHandler) -> str | None:
-    """How an ``except`` clause catches KeyboardInterrupt, as the source spells it
-    (a bare ``except:``, ``BaseException`` or ``KeyboardInterrupt`` itself, alone or in a
-    tuple); None if it does not catch it."""
+def interrupt_clause(index: ModuleIndex, handler: ast.ExceptHandler,
+                     where: Where) -> str | None:
+    """How an ``except`` clause catches KeyboardInterrupt, as the source spells it: a bare
+    ``except:``, ``BaseException`` or ``KeyboardInterrupt`` itself, alone or in a tuple -
+    also a tuple kept in a name (``except REraised:`` after
+    ``REraised = (KeyboardInterrupt, SystemExit)``); None if it does not catch it."""
     if handler.type is None:
         return "bare `except:`"
-    caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    caught = _elements(handler.type)
+    for binding in index.bindings_of(handler.type, where):
+        if binding.kind == "value" and isinstance(binding.expr, ast.Tuple):
+            caught += _elements(binding.expr)
     names = {index.qualified_name(kind) for kind in caught}
     for name in ("KeyboardInterrupt", "BaseException"):
         if name in names or f"builtins.{name}" in names:
             return f"`except {name}`"
     return None
+
+
+def _elements(expr: ast.expr) -> list[ast.expr]:
+    return list(expr.elts) if isinstance(expr, ast.Tuple) else [expr]
 
 
 def may_take_time(body: list[ast.stmt]) -> bool:

@@ -51,7 +51,7 @@ def swallowed_interrupts(index: ModuleIndex) -> list[Swallow]:
         if where.function in in_threads or not may_take_time(try_node.body):
             continue
         for handler in try_node.handlers:
-            clause = interrupt_clause(index, handler)
+            clause = interrupt_clause(index, handler, where)
             if clause is None:
                 continue
             if not lets_exception_out(index, handler.body) and not hands_off_exception(handler):

@@ -78,7 +78,7 @@ def _on_interrupt_calls(index: ModuleIndex, where: Where, method: str) -> bool:
         if try_where.scope is not where.scope:
             continue
         for handler in try_node.handlers:
-            if interrupt_clause(index, handler) is not None and any(
+            if interrupt_clause(index, handler, try_where) is not None and any(
                     isinstance(node, ast.Call) and terminal_name(node.func) == method
                     for node in local_nodes(handler.body)):
                 return True
