@@ -209,3 +209,13 @@ def test_source_helpers_drop_comments_and_find_receivers(tmp_path):
     assert line_of(evidence, Frame("<module>", path, 99)) is None
     assert receiver("self.queue.get()", "get") == "self.queue"
     assert receiver("x = q.put(1)", "get") is None
+
+
+@pytest.mark.parametrize("version, reported", [((2, 7), True), ((3, 11), False)])
+def test_a_live_pool_wait_is_a_hang_only_where_it_cannot_be_interrupted(version, reported):
+    pool = "/usr/lib/python3/multiprocessing/pool.py"
+    main = ThreadStack("0x1", native_id=PID, frames=[Frame("wait", pool, 561),
+                                                     Frame("map", pool, 253)])
+    evidence = Evidence(pid=PID, live=True, version=version, threads=[main],
+                        processes=[process(kernel_thread(PID))])
+    assert ("multiprocessing-hang" in causes_of(evidence)) is reported

@@ -56,12 +56,15 @@ def user_frame(frames: list[Frame]) -> Frame | None:
     return next((f for f in frames if not is_library(f)), None)
 
 
-def chain(frames: list[Frame], limit: int = 4) -> str:
-    """``wait (threading.py:340) ← join (threading.py:940) ← main (app.py:12)``, innermost first."""
-    shown = [f"{f.function} ({f.where()})" for f in frames[:limit]]
-    if len(frames) > limit:
-        shown.append("…")
-    return " ← ".join(shown) if shown else "(no Python frames)"
+def chain(frames: list[Frame]) -> str:
+    """``wait (threading.py:340) ← join (threading.py:940) ← main (app.py:12) ← …``: innermost
+    first, through the first frame of the user's own code (where the wait was asked for)."""
+    site = user_frame(frames)
+    shown = frames[: frames.index(site) + 1] if site is not None else frames[:4]
+    text = " ← ".join(f"{f.function} ({f.where()})" for f in shown)
+    if len(frames) > len(shown):
+        text += " ← …"
+    return text or "(no Python frames)"
 
 
 def calls(frames: list[Frame], path_suffix: str, functions: frozenset[str]) -> bool:
@@ -76,6 +79,7 @@ class Evidence:
 
     pid: int  # the Python process (for a trial: the one the probe reported on)
     live: bool = False
+    probed: bool = True  # sigkit's probe ran inside it (False: not Python, or -I/-E)
     version: tuple[int, int] | None = None
     threads: list[ThreadStack] = field(default_factory=list)
     stacks_source: str | None = None
@@ -184,6 +188,7 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
     )
     return Evidence(
         pid=pid,
+        probed=trial.python_pid is not None,
         version=trial.interpreter.version_tuple if trial.interpreter else None,
         threads=stacks.parse(trial.stacks, trial.stacks_source or "") if trial.stacks else [],
         stacks_source=trial.stacks_source if trial.stacks else None,

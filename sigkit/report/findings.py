@@ -30,6 +30,11 @@ def code_spans(text: str, style: str = "") -> Text:
     return rendered
 
 
+def _indented(text: Text, level: int) -> Padding:
+    """Wrapped lines keep the indent; no padding to the terminal's width."""
+    return Padding(text, (0, 0, 0, 2 * level), expand=False)
+
+
 def render_finding(console: Console, finding: Finding) -> None:
     mark, style = _MARKS.get(finding.severity, _INFO_MARK)
     head = Text(f"{mark} ", style=style)
@@ -37,14 +42,14 @@ def render_finding(console: Console, finding: Finding) -> None:
     head.append(f"  {finding.title}", style="bold")
     console.print(head)
     if finding.evidence:
-        console.print(Padding(Text("Evidence", style="bold"), (0, 0, 0, 2)))
+        console.print(_indented(Text("Evidence", style="bold"), 1))
         for line in finding.evidence:
-            console.print(Padding(code_spans("• " + line), (0, 0, 0, 4)))
+            console.print(_indented(code_spans("• " + line), 2))
     for label, body in (("Why", finding.explanation), ("Fix", finding.fix)):
         if body:
             text = Text(f"{label}: ", style="bold").append_text(code_spans(body))
-            console.print(Padding(text, (0, 0, 0, 2)))
-    console.print(Padding(Text(f"more: sigkit explain {finding.cause}", style="dim"), (0, 0, 0, 2)))
+            console.print(_indented(text, 1))
+    console.print(_indented(Text(f"more: sigkit explain {finding.cause}", style="dim"), 1))
 
 
 def render_findings(

@@ -41,6 +41,9 @@ def signal_path(ev: Evidence) -> list[str]:
     """What became of the first Ctrl-C: C handler (wakeup byte), then Python handler."""
     if not ev.presses:
         return []
+    if not ev.probed:
+        return ["no sigkit probe inside the program (not Python, or started with -I/-E): "
+                "no handler timings"]
     if ev.arrival_us is None:
         lines = ["no C-level handler ran after the Ctrl-C (no wakeup byte reached sigkit)"]
     else:

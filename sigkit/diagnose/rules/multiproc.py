@@ -26,11 +26,16 @@ def _disposition(child: ProcessState) -> str:
 
 
 def pool_hang(ev: Evidence) -> list[Finding]:
+    """Main waits in multiprocessing: after a failed Ctrl-C, or (live) where 2.7 cannot be
+    interrupted -- a live 3.x program waiting for its pool may simply be working."""
     frames = ev.main_frames
-    if not ev.stuck or not in_multiprocessing(frames):
+    if not in_multiprocessing(frames):
+        return []
+    python2 = ev.version is not None and ev.version[0] == 2
+    if not (ev.deadline_missed or (ev.live and python2)):
         return []
     evidence = [*main_where(ev), *signal_path(ev)]
-    if ev.version is not None and ev.version[0] == 2:
+    if python2:
         evidence.append(f"{version_text(ev.version)}: this wait has no timeout and cannot be "
                         "interrupted")
     for child in ev.children[:4]:

@@ -49,6 +49,6 @@ def uninterruptible(ev: Evidence) -> list[Finding]:
     if site is None:
         return [finding("uninterruptible-wait", evidence)]
     name = receiver(line_of(ev, site), method) or placeholder
-    fix = (f"Replace {quoted(ev, site)} with {rewrite.format(v=name)}. Each slice returns to "
-           "Python, where the KeyboardInterrupt is raised.")
+    fix = (f"{quoted(ev, site)} waits without a timeout: use {rewrite.format(v=name)}. Each "
+           "slice returns to Python, where the KeyboardInterrupt is raised.")
     return [finding("uninterruptible-wait", evidence, fix)]
