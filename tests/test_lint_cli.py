@@ -147,6 +147,14 @@ def test_rule_explanations_cover_every_code() -> None:
             assert section in text
 
 
+def test_the_docs_describe_every_code() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "lint.md").read_text(encoding="utf-8")
+    for entry in EVERYTHING:
+        if entry.code.startswith("SK1"):
+            assert f"### {entry.code} {entry.name}\n" in page
+        assert f"| {entry.code} |" in page  # the findings table under Performance
+
+
 def test_parallel_run_finds_the_same_as_a_serial_one(tmp_path: Path) -> None:
     paths = []
     for number in range(12):

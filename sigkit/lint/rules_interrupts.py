@@ -81,7 +81,8 @@ def _swallowed_in_loop(index: ModuleIndex) -> Iterator[Hit]:
     for swallow in index.derived(swallowed_interrupts):
         if swallow.loop_goes_on:
             yield Hit(swallow.handler, f"{swallow.clause} inside a loop drops KeyboardInterrupt "
-                                       "and the loop goes on: Ctrl-C cannot stop it")
+                                       "and the loop goes on: every Ctrl-C that lands in this "
+                                       "`try` is lost")
 
 
 _TRIGGERS = triggers(r"except\s*:", "BaseException", "KeyboardInterrupt")
