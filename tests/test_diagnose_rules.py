@@ -132,11 +132,21 @@ def test_py_spy_names_the_gil_holder_even_when_both_threads_look_busy():
 
 def test_busy_workers_count_switch_intervals_and_mention_ticks_on_27():
     evidence = Evidence(pid=PID, version=(2, 7), presses=1, presses_to_exit=1, arrival_us=100.0,
-                        handler_us=12_100.0, after_arrival_us=12_000.0, budget_us=5000.0)
+                        handler_us=12_100.0, after_arrival_us=12_000.0, budget_us=5000.0,
+                        threads_at_exit=3)
     (finding,) = diagnose_evidence(evidence)
     assert finding.cause == "busy-workers"
     text = " ".join(finding.evidence)
     assert "2.4 x the 5.00 ms switch interval" in text and "100 ticks" in text
+    assert "3 threads were alive at exit" in text
+
+
+def test_a_lone_thread_over_budget_is_not_blamed_on_busy_workers():
+    """Same figures, but main was alone: a loaded machine, not GIL turns -- ask for evidence."""
+    evidence = Evidence(pid=PID, version=(3, 11), presses=1, presses_to_exit=1, arrival_us=100.0,
+                        handler_us=12_100.0, after_arrival_us=12_000.0, budget_us=5000.0,
+                        threads_at_exit=1)
+    assert causes_of(evidence) == ["slow-handler"]
 
 
 def test_nothing_recognisable_is_reported_as_unexplained_with_what_was_seen():

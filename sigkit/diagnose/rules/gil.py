@@ -101,13 +101,22 @@ def worker_holds_gil(ev: Evidence) -> list[Finding]:
     return [finding("gil-held-by-worker", evidence, fix)]
 
 
+def _other_threads(ev: Evidence) -> str:
+    """Who could have held the GIL, as a sentence; empty if main was alone."""
+    if ev.running_workers():
+        return f"on a CPU while main waited: {', '.join(ev.running_workers())}"
+    if ev.threads_at_exit is not None and ev.threads_at_exit > 1:
+        return f"{ev.threads_at_exit} threads were alive at exit"
+    return ""
+
+
 def busy_workers(ev: Evidence) -> list[Finding]:
     """Over budget by a few switch intervals: busy threads taking their turns with the GIL."""
     waited = ev.after_arrival_us
     if not ev.budget_broken or waited is None:
         return []
-    if not SWITCH_INTERVAL_US / 2 <= waited < NOTICEABLE_US:
-        return []
+    if not SWITCH_INTERVAL_US / 2 <= waited < NOTICEABLE_US or not _other_threads(ev):
+        return []  # a lone main thread made slow by a loaded machine is not this cause
     turns = waited / SWITCH_INTERVAL_US
     evidence = [
         f"budget {fmt(ev.budget_us)} broken: the Python handler ran {fmt(ev.handler_us)} "
@@ -115,8 +124,7 @@ def busy_workers(ev: Evidence) -> list[Finding]:
         f"{fmt(waited)} of it between the C handler and the Python handler: about "
         f"{turns:.1f} x the {fmt(SWITCH_INTERVAL_US)} switch interval",
     ]
-    if ev.threads_at_exit is not None:
-        evidence.append(f"{ev.threads_at_exit} threads were alive at exit")
+    evidence.append(_other_threads(ev))
     if ev.version is not None and ev.version[0] == 2:
         evidence.append(f"{version_text(ev.version)} switches threads every 100 ticks, with no "
                         "switch interval and no fairness")
