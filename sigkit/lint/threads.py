@@ -47,7 +47,7 @@ def thread_functions(index: ModuleIndex) -> set[FunctionNode]:
     ``run`` methods of this module's Thread subclasses. Code written directly in them never
     sees a KeyboardInterrupt: Python raises it in the main thread only."""
     found = {site.target for site in index.derived(thread_sites) if site.target is not None}
-    for thread_class in _thread_subclasses(index):
+    for thread_class in index.derived(_thread_subclasses):
         run = index.methods[thread_class].get("run")
         if run is not None:
             found.add(run)
@@ -91,7 +91,7 @@ def _thread_constructions(index: ModuleIndex) -> Iterator[tuple[ast.Call, Where]
             name = index.qualified_name(call.func)
             if name in THREAD_CLASSES or name in RAW_THREAD_STARTERS:
                 yield call, where
-    for thread_class in _thread_subclasses(index):
+    for thread_class in index.derived(_thread_subclasses):
         for call, where in index.calls_by_name.get(thread_class.name, []):
             if isinstance(call.func, ast.Name):
                 yield call, where
