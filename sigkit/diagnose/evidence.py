@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sigkit import procinfo, stacks
 from sigkit.errors import UsageError
@@ -146,11 +147,9 @@ class Evidence:
         return [f for f in main.frames if not is_probe_frame(f)] if main else []
 
     def main_running(self) -> bool:
-        """The main thread is on a CPU (kernel state R, or py-spy saw it holding the GIL)."""
-        state, stack = self.main_state, self.main_stack
-        return (state is not None and state.state == "R") or (
-            stack is not None and stack.state == "active+gil"
-        )
+        """The kernel saw the main thread on a CPU (state R) when the snapshot was taken."""
+        state = self.main_state
+        return state is not None and state.state == "R"
 
     def running_workers(self) -> list[str]:
         """Other threads on a CPU, described: kernel state R, or py-spy saw them hold the GIL."""
@@ -224,25 +223,11 @@ def _raised_before_second_press(trial: Trial, pid: int) -> bool:
     )
 
 
-def process_from_dict(data: dict[str, object]) -> ProcessState:
+def process_from_dict(data: dict[str, Any]) -> ProcessState:
     """Rebuild a ``ProcessState`` from the dict a Trial stores (``ProcessState.to_dict``)."""
-    threads = data.get("threads") or []
-    assert isinstance(threads, (list, tuple))
-    return ProcessState(
-        pid=int(str(data["pid"])),
-        ppid=int(str(data["ppid"])),
-        name=str(data["name"]),
-        pgrp=int(str(data["pgrp"])),
-        session=int(str(data["session"])),
-        tty_foreground_pgrp=int(str(data["tty_foreground_pgrp"])),
-        threads=tuple(
-            ThreadState(
-                tid=int(t["tid"]), name=str(t["name"]), state=str(t["state"]),
-                wchan=str(t["wchan"]), masks={k: list(v) for k, v in t["masks"].items()},
-            )
-            for t in threads
-        ),
-    )
+    fields = {key: value for key, value in data.items() if key not in ("threads", "in_foreground")}
+    threads = tuple(ThreadState(**thread) for thread in data.get("threads", ()))
+    return ProcessState(**fields, threads=threads)
 
 
 def from_live(pid: int, want_stacks: bool = True) -> Evidence:
