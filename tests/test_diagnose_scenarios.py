@@ -83,11 +83,11 @@ def test_diagnosis_names_the_expected_causes(scenario_trial, name, version, vari
 
 
 def test_print_confusion_matrix(scenario_trial, capsys):
-    """Rows: scenario variants; columns: causes (abbreviated, legend below). ✓ expected and
+    """Rows: scenario variants; columns: causes (numbered, legend below). ✓ expected and
     found, ✗ expected but missed, + found but not expected. Reuses the trials above."""
     rows = [(cell, expected_causes(*cell), found_causes(scenario_trial, *cell)) for cell in CELLS]
     columns = sorted({c for _, expected, found in rows for c in expected | found})
-    short = {c: "".join(word[0] for word in c.split("-")) for c in columns}
+    short = {cause: str(number) for number, cause in enumerate(columns, start=1)}
     width = max(len(" ".join(cell)) for cell in CELLS)
     lines = [" " * width + " | " + " ".join(short[c].center(4) for c in columns)]
     for cell, expected, found in rows:
@@ -97,7 +97,7 @@ def test_print_confusion_matrix(scenario_trial, capsys):
             for cause in columns
         ]
         lines.append(" ".join(cell).ljust(width) + " | " + " ".join(marks))
-    lines.append("  ".join(f"{short[c]} = {c}" for c in columns))
+    lines.append("  ".join(f"{short[c]} {c}" for c in columns))
     with capsys.disabled():
         print("\nDiagnosis confusion matrix (scenario variant × cause):\n" + "\n".join(lines))
     assert all(expected == found for _, expected, found in rows)
