@@ -311,10 +311,14 @@ class _Session:
             return
         self.collect_events()
         python_pid = self.python_pid()
+        probe_event = next(
+            (e for e in trial.events if e.kind == PROBE and e.pid == python_pid), None
+        )
         if python_pid is None:
-            return
-        probe = next(e for e in trial.events if e.kind == PROBE and e.pid == python_pid)
-        if probe.detail.get("stacks"):
+            if not _runs_python(trial.pid):
+                return
+            python_pid = trial.pid  # a Python without our probe (-I, -E, -S): ask py-spy
+        if probe_event is not None and probe_event.detail.get("stacks"):
             dump = os.path.join(self.workdir, f"stacks-{python_pid}.txt")
             trial.stacks, trial.stacks_source = stacks.dump_with_faulthandler(python_pid, dump), (
                 "faulthandler"
@@ -384,6 +388,13 @@ class _Session:
         trial.events.sort(key=lambda e: e.t_ns)
         _attribute(trial)
         return trial
+
+
+def _runs_python(pid: int) -> bool:
+    try:
+        return os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith("python")
+    except OSError:
+        return False
 
 
 def _attribute(trial: Trial) -> None:

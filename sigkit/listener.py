@@ -107,7 +107,9 @@ def to_event(datagram: Datagram, realtime_offset_ns: int) -> Event | None:
     fields = datagram.payload.decode("utf-8", "replace").split(" ", 3)
     if len(fields) < 3 or fields[0] not in _KINDS:
         return None
-    kind, pid, stamp = _KINDS[fields[0]], int(fields[1]), fields[2]
+    # The kernel's word for the sender beats the text: a forked multiprocessing worker inherits
+    # its parent's probe, pid included.
+    kind, pid, stamp = _KINDS[fields[0]], datagram.pid or int(fields[1]), fields[2]
     # Python 2.7 has no monotonic clock: its probe sends CLOCK_REALTIME, marked "r".
     t_ns = int(stamp[:-1]) - realtime_offset_ns if stamp.endswith("r") else int(stamp)
     rest = fields[3] if len(fields) > 3 else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Optional
 
@@ -9,8 +10,9 @@ import typer
 from rich.console import Console
 
 from sigkit import ladder
+from sigkit.diagnose import diagnose
 from sigkit.launch import ProbeOptions
-from sigkit.report import json_report, pictures, plots, text
+from sigkit.report import findings, json_report, pictures, plots, text
 from sigkit.timeline import Trial
 from sigkit.trials import run_trials
 
@@ -79,6 +81,10 @@ def probe_command(
         False, "--inherit-signals",
         help="Keep ignored signals and the signal mask sigkit was started with (default: reset).",
     ),
+    budget_ms: Optional[float] = typer.Option(
+        None, "--budget", metavar="MS",
+        help="Diagnose a Python handler slower than this (sent → handler, or → exit).",
+    ),
     picture: bool = typer.Option(
         False, "--picture", help="Draw the timeline (and histograms over trials) in the terminal."
     ),
@@ -93,7 +99,8 @@ def probe_command(
     if plot is not None:
         plots.check(plot)  # fail before measuring, not after
     results = run_trials(options, trials)
-    emit(results, json_file, picture=picture, plot=plot)
+    budget_us = None if budget_ms is None else budget_ms * 1000
+    emit(results, json_file, picture=picture, plot=plot, budget_us=budget_us)
 
 
 def emit(
@@ -102,12 +109,13 @@ def emit(
     extra: Optional[dict[str, object]] = None,
     picture: bool = False,
     plot: Optional[Path] = None,
+    budget_us: Optional[float] = None,
 ) -> None:
     """Human report on stdout (unless JSON goes to stdout), JSON and picture files when asked."""
     if plot is not None:
         plots.save_probe(results, plot)
     if json_file is not None:
-        document = json_report.dumps(json_report.run_to_dict(results, extra))
+        document = json_report.dumps(json_report.run_to_dict(results, extra, budget_us))
         if str(json_file) == "-":
             print(document)
             return
@@ -115,8 +123,23 @@ def emit(
     console = Console()
     if len(results) == 1:
         text.render_trial(console, results[0])
+        findings.render_findings(console, diagnose(results[0], budget_us))
     else:
         text.render_summary(console, results)
+        render_findings_over_trials(console, results, budget_us)
     if picture:
         console.print()
         pictures.render_probe(console, results)
+
+
+def render_findings_over_trials(
+    console: Console, results: list[Trial], budget_us: Optional[float]
+) -> None:
+    """The findings of the first trial that has any, and how many trials shared each cause."""
+    per_trial = [diagnose(t, budget_us) for t in results]
+    counts = Counter(f.cause for found in per_trial for f in found)
+    first = next((found for found in per_trial if found), [])
+    findings.render_findings(console, first)
+    if counts:
+        shares = ", ".join(f"{cause} in {n}/{len(results)}" for cause, n in counts.most_common())
+        console.print(f"Across the trials: {shares}")

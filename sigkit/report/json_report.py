@@ -13,7 +13,9 @@ from importlib import resources
 from typing import Any
 
 from sigkit import __version__
+from sigkit.diagnose import diagnose
 from sigkit.output import classify
+from sigkit.report.findings import findings_to_dict
 from sigkit.stats import summarize
 from sigkit.timeline import LATENCY_NAMES, Trial, latencies_us
 
@@ -26,7 +28,7 @@ def load_schema() -> dict[str, Any]:
     return loaded
 
 
-def trial_to_dict(trial: Trial) -> dict[str, Any]:
+def trial_to_dict(trial: Trial, budget_us: float | None = None) -> dict[str, Any]:
     origin = trial.first_press.sent_ns if trial.first_press else trial.events[0].t_ns
 
     def rel(ns: int | None) -> int | None:
@@ -65,10 +67,13 @@ def trial_to_dict(trial: Trial) -> dict[str, Any]:
         "proc_snapshot": trial.proc_snapshot,
         "output": trial.output[-8192:],
         "output_class": classify(trial.output_after_press),
+        "findings": findings_to_dict(diagnose(trial, budget_us)),
     }
 
 
-def run_to_dict(trials: Sequence[Trial], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_to_dict(
+    trials: Sequence[Trial], extra: dict[str, Any] | None = None, budget_us: float | None = None
+) -> dict[str, Any]:
     """A whole run: every trial plus the latency summary over them."""
     figures = [latencies_us(t) for t in trials]
     summary = {}
@@ -78,7 +83,7 @@ def run_to_dict(trials: Sequence[Trial], extra: dict[str, Any] | None = None) ->
     document: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "sigkit_version": __version__,
-        "trials": [trial_to_dict(t) for t in trials],
+        "trials": [trial_to_dict(t, budget_us) for t in trials],
         "summary_us": summary,
     }
     if extra:
