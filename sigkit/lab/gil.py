@@ -18,9 +18,10 @@ EXPLANATION = """\
 Threads share one GIL, so two counting threads never run at the same time. On Python 2.7 they
 are slower than doing both counts in turn: every 100 ticks the holder drops the GIL and takes it
 straight back, while the other thread, woken on another core, fights for it (signals, context
-switches, lost races; the CPU column shows the waste). Since 3.2 a waiting thread asks for the
-GIL only after the switch interval (5 ms), so threads cost about what sequential costs.
-Processes have one GIL each: with two free cores they take about half the time."""
+switches, lost races). Since 3.2 a waiting thread asks for the GIL only after the switch
+interval (5 ms), so threads cost about what sequential costs. Processes have one GIL each: with
+two free cores they take about half the time. "CPU thr" is the CPU time of the threaded run:
+above its wall time, both cores were busy at once."""
 
 MODES = ("sequential", "threads", "processes")
 # The seed's run (Python 2, two cores, N = 10,000,000): the figures this lab reproduces.
