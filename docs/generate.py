@@ -133,8 +133,11 @@ def cli_reference() -> str:
     return "\n".join(sections)
 
 
-def machine() -> str:
-    """Where and when the figures were taken: they are only true of this kind of machine."""
+def machine(busy_before: float) -> str:
+    """Where and when the figures were taken: they are only true of this kind of machine.
+
+    Other programs' CPU use is sampled before and after the runs: both cores matter here.
+    """
     from sigkit.lab import machine as lab_machine
 
     model = "unknown CPU"
@@ -144,12 +147,13 @@ def machine() -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    busy = lab_machine.busy_warning()
+    busy_after = lab_machine.busy_cpus()
     lines = [
         f"- generated {datetime.date.today().isoformat()} by `python docs/generate.py`",
         f"- {os.cpu_count()} CPUs ({model}), Linux {platform.release()}",
         f"- sigkit itself ran on Python {platform.python_version()}",
-        f"- load before the runs: {busy or 'quiet (no CPU busy with other programs)'}",
+        f"- other programs' CPU use: {busy_before:.1f} CPUs just before the runs, "
+        f"{busy_after:.1f} just after (below {lab_machine.QUIET_BELOW} counts as quiet)",
     ]
     return "\n".join(lines) + "\n"
 
@@ -169,9 +173,10 @@ def generate(out: Path, smoke: bool, only: Sequence[str] = ()) -> list[Path]:
     def wanted(name: str) -> bool:
         return not only or name in only
 
+    from sigkit.lab.machine import busy_cpus
+
+    busy_before = busy_cpus()
     snippets = {}
-    if wanted("machine"):
-        snippets["machine"] = machine()
     if wanted("cli"):
         snippets["cli"] = cli_reference()
     for command in COMMANDS:
@@ -181,6 +186,8 @@ def generate(out: Path, smoke: bool, only: Sequence[str] = ()) -> list[Path]:
     if any(wanted(name) for name in PICTURES):
         print("generate: pictures", file=sys.stderr)
         snippets.update(picture_snippets(smoke))
+    if wanted("machine"):
+        snippets["machine"] = machine(busy_before)
     written = []
     for name, text in snippets.items():
         path = out / f"{name}.md"
