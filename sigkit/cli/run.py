@@ -16,7 +16,7 @@ from sigkit.errors import UsageError
 from sigkit.ladder import DEFAULT_LADDER, parse_ladder
 from sigkit.launch import ProbeOptions
 from sigkit.report import json_report
-from sigkit.report.matrix import legend, matrix_table
+from sigkit.report.matrix import legend, matrix_findings, matrix_table
 from sigkit.report.progress import progress_bar
 from sigkit.scenario_run import Cell, run_cells
 
@@ -98,6 +98,7 @@ def _report(cells: list[Cell], json_file: Optional[Path]) -> None:
     console = Console()
     console.print(matrix_table(cells))
     console.print(Text(legend(), style="dim"))
+    console.print(matrix_findings(cells))
 
 
 def _cell_dict(cell: Cell) -> dict[str, object]:

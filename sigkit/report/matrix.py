@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
+from sigkit.diagnose import diagnose
 from sigkit.report.units import fmt
 from sigkit.scenario_run import Cell
 from sigkit.stats import summarize
@@ -51,3 +52,23 @@ def matrix_table(cells: Sequence[Cell]) -> Table:
 def legend() -> str:
     return ("ki = 1st Ctrl-C ended it by KeyboardInterrupt · exit = 1st Ctrl-C, exit code · "
             "presses=N = N Ctrl-Cs · term = needed SIGTERM · kill = needed SIGKILL")
+
+
+def matrix_findings(cells: Sequence[Cell]) -> Text:
+    """One line per scenario variant and cause, naming the interpreters where it was found."""
+    found: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
+    for cell in cells:
+        if not cell.trials:
+            continue
+        version = ".".join(map(str, cell.version))
+        for finding in diagnose(cell.trials[0]):
+            key = (cell.scenario.name, cell.variant, finding.cause)
+            found.setdefault(key, (finding.title, []))[1].append(version)
+    text = Text("Diagnosis: ", style="bold")
+    if not found:
+        return text.append("no problem found", style="green")
+    for (name, variant, cause), (title, versions) in found.items():
+        text.append(f"\n  {name} ({variant}) on {', '.join(versions)}: ")
+        text.append(cause, style="bold red")
+        text.append(f" — {title}")
+    return text.append("\n  (details: sigkit run NAME --python X.Y; sigkit explain CAUSE)", style="dim")
