@@ -86,14 +86,24 @@ def probe_start_cost(python: str, runs: int) -> float:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def trial_walls(python: str, script: Path, runs: int) -> list[float]:
-    walls = []
+STAGES = ("spawn → probe loaded", "→ ready line seen + settle", "→ Ctrl-C sent",
+          "→ target exited", "→ reaped, swept, cleaned")
+
+
+def trial_walls(python: str, script: Path, runs: int) -> tuple[list[float], dict[str, list[float]]]:
+    """Wall time per trial, and where it went (ms per stage, from the trial's own events)."""
+    walls, stages = [], {name: [] for name in STAGES}
     for _ in range(runs):
         started = time.perf_counter()
         trial = probe(ProbeOptions([python, str(script)], expect="ready"))
+        done_ns = time.monotonic_ns()
         walls.append(time.perf_counter() - started)
         assert trial.verdict == "ki", trial.verdict
-    return walls
+        stamps = [next(e.t_ns for e in trial.events if e.kind == kind)
+                  for kind in ("spawn", "probe", "ready", "send", "exit")] + [done_ns]
+        for name, low, high in zip(STAGES, stamps, stamps[1:]):
+            stages[name].append((high - low) / 1e6)
+    return walls, stages
 
 
 def own_stamp_errors(command: list[str], runs: int, inject: bool) -> tuple[list[float], list[float]]:
@@ -127,8 +137,9 @@ def main() -> None:
     idle = work / "idle.py"
     idle.write_text(IDLE)
     print(f"# probe benchmarks ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)\n")
-    print("| interpreter | bare start p50 | probe start-up cost | one trial p50 | trial / bare |")
-    print("|---|---|---|---|---|")
+    print("| interpreter | bare start p50 | probe start-up cost | one trial p50 | trial / bare "
+          "| where a trial's time goes (p50 ms) |")
+    print("|---|---|---|---|---|---|")
     for spec in args.python.split(","):
         try:
             python = str(interpreters.resolve(spec))
@@ -137,9 +148,10 @@ def main() -> None:
             continue
         bare = bare_start(python, args.runs)
         cost = probe_start_cost(python, args.runs)
-        walls = trial_walls(python, idle, args.runs)
+        walls, stages = trial_walls(python, idle, args.runs)
+        where = "; ".join(f"{name} {statistics.median(v):.1f}" for name, v in stages.items())
         print(f"| {spec} | {bare:.1f} ms | {cost:+.1f} ms | {median_ms(walls):.1f} ms "
-              f"| {median_ms(walls) / bare:.2f}× |")
+              f"| {median_ms(walls) / bare:.2f}× | {where} |")
     python = str(interpreters.resolve(args.python.split(",")[0]))
     started = time.perf_counter()
     trials = [probe(ProbeOptions([python, str(idle)], expect="ready"))

@@ -53,7 +53,7 @@ DEFAULT_AFTER = 0.5  # seconds to wait before Ctrl-C when no --expect is given
 # A SIGINT landing in between (after the last eval-breaker check, before the syscall starts) sets
 # CPython's flag but wakes nothing: the handler then waits for the whole blocking call.  That is
 # a real race a user can hit too, but a probe should not provoke it on every press.
-SETTLE_AFTER_EXPECT = 0.005
+SETTLE_AFTER_EXPECT = 0.002
 
 
 @dataclass
