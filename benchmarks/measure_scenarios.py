@@ -27,6 +27,7 @@ import glob
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -217,7 +218,8 @@ def run_one(
         return result
     env = dict(os.environ, PYTHON_COLORS="0", NO_COLOR="1", TERM="dumb")
     ladder = scenario.ladder or DEFAULT_LADDER
-    with Trial(scenario.command(python, fixed=fixed), env) as trial:
+    command = scenario.command(python, fixed=fixed, extra_args=shlex.split(args.args))
+    with Trial(command, env) as trial:
         if not trial.wait_ready(scenario.ready, args.ready_timeout):
             result.verdict = "no-ready" if trial.child.isalive() else "early-exit"
         else:
@@ -279,6 +281,42 @@ def print_table(results: list[Result], pythons: list[tuple[str, tuple[int, int]]
     print(f"\n'!' = differs from the header's expectation ({mismatches} cells)")
 
 
+def print_markdown(results: list[Result]) -> None:
+    """The same table for docs/scenarios.md: verdicts, and the median first-Ctrl-C-to-exit time."""
+    versions = sorted({r.version for r in results})
+    cols = [f"{v[0]}.{v[1]}" for v in versions]
+    print("| scenario | variant | " + " | ".join(cols) + " |")
+    print("|---|---|" + "---|" * len(cols))
+    rows: dict[tuple[str, str], dict[tuple[int, int], list[Result]]] = {}
+    for r in results:
+        rows.setdefault((r.scenario, r.variant), {}).setdefault(r.version, []).append(r)
+    for (name, variant), by_version in rows.items():
+        cells = []
+        for version in versions:
+            cell_results = by_version.get(version, [])
+            verdicts = sorted({r.verdict for r in cell_results})
+            if not verdicts or verdicts == ["n/a"]:
+                cells.append("n/a")
+                continue
+            times = sorted(r.seconds for r in cell_results if r.seconds is not None)
+            median = f" {_short(times[len(times) // 2])}" if times else ""
+            mark = " ✗" if any(r.matches is False for r in cell_results) else ""
+            cells.append("/".join(verdicts) + median + mark)
+        print(f"| {name} | {variant} | " + " | ".join(cells) + " |")
+
+
+def _short(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
+def load(path: Path) -> list[Result]:
+    results = []
+    for item in json.loads(path.read_text()):
+        item["version"] = tuple(item["version"])
+        results.append(Result(**item))
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-p", "--python", action="append", default=[],
@@ -287,13 +325,24 @@ def main() -> int:
     parser.add_argument("--variant", choices=["broken", "fixed", "both"], default="both")
     parser.add_argument("-r", "--repeat", type=int, default=1)
     parser.add_argument("--step-wait", type=float, default=2.0, help="seconds after each step")
-    parser.add_argument("--settle", type=float, default=0.2,
+    parser.add_argument("--settle", type=float, default=0.0,
                         help="seconds between the ready line and the first Ctrl-C")
     parser.add_argument("--ready-timeout", type=float, default=10.0)
     parser.add_argument("--scenarios-dir", action="append", default=[], type=Path)
+    parser.add_argument("--args", default="", help="options for the scripts, e.g. '--rest 0'")
     parser.add_argument("--json", type=Path, help="write every result here")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per trial")
+    parser.add_argument("--load", type=Path, help="print the tables of an earlier --json run")
+    parser.add_argument("--markdown", action="store_true", help="also print a markdown table")
     args = parser.parse_args()
+    if args.load:
+        results = load(args.load)
+        versions = sorted({r.version for r in results})
+        print_table(results, [(f"{v[0]}.{v[1]}", v) for v in versions])
+        if args.markdown:
+            print()
+            print_markdown(results)
+        return 1 if any(r.matches is False for r in results) else 0
 
     scenarios = discover(args.scenarios_dir)
     if args.scenario:
@@ -319,6 +368,9 @@ def main() -> int:
         print("interrupted; partial table:", file=sys.stderr)
     print()
     print_table(results, pythons)
+    if args.markdown:
+        print()
+        print_markdown(results)
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=1))
     return 1 if any(r.matches is False for r in results) else 0

@@ -63,9 +63,9 @@ def fixed():
 
     worker = threading.Thread(target=serve, name="server")
     worker.start()
-    ready("main thread waiting for the worker with a timed join")
     try:
-        while worker.is_alive():
+        ready("main thread waiting for the worker with a timed join")  # inside the try: a
+        while worker.is_alive():  # Ctrl-C that comes right after this line is handled too
             worker.join(0.1)  # returns to Python 10 times a second: Ctrl-C gets through
     except KeyboardInterrupt:
         stop.set()  # ask the worker to finish, give it a moment, let the interrupt go on

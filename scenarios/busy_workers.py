@@ -74,8 +74,8 @@ def fixed(threads):
     workers = [threading.Thread(target=spin, name="worker-%d" % i) for i in range(threads)]
     for worker in workers:
         worker.start()
-    ready("main thread waiting for %d busy workers with timed joins" % threads)
     try:
+        ready("main thread waiting for %d busy workers with timed joins" % threads)
         while any(worker.is_alive() for worker in workers):
             workers[0].join(0.1)  # returns to Python often: Ctrl-C gets through
     except KeyboardInterrupt:

@@ -8,7 +8,7 @@ teaches: The C handler runs at once, but the Python handler needs the GIL, and a
     very different latency -- compare the two timelines. --hold sets the call's length.
     Whatever main does next is exposed too: after 5 ms of Python it hands the GIL back to the
     hog for another whole call (3.13 prints tracebacks in Python and is the first to notice),
-    which is why the worker rests --hold seconds between calls here.
+    which is why the worker rests between calls here; --rest 0 shows the worst case.
 behaviour:
     2.7       the KeyboardInterrupt waits for the current C call.
     3.x       the KeyboardInterrupt waits for the current C call (about --hold seconds).
@@ -17,7 +17,8 @@ fix: Cut the work into small C calls (sum a chunk at a time): between chunks the
 expect-broken: *=ki
 expect-fixed: *=ki
 ready: ^ready
-options: --hold S (seconds each C call holds the GIL, default 1.0)
+options: --hold S (seconds each C call holds the GIL, default 1.0), --rest S (pause between
+    calls, default: same as --hold; with 0, 2.7 starves main and 3.13's exit drags on)
 """
 from __future__ import print_function
 
@@ -57,14 +58,14 @@ def calibrate(hold):
     return max(CHUNK, int(hold / max(per_number, 1e-9)))
 
 
-def run(work, n, hold):
+def run(work, n, hold, rest):
     """Start the worker; it says "ready" itself, just before its first long call."""
     def hog():
         time.sleep(0.2)  # let main settle into its sleep first
         ready("worker holds the GIL in C calls of ~%.1f s; main sleeps" % hold)
         while capped():
             work(n)
-            time.sleep(hold)  # a rest between jobs: the GIL is free, main can finish exiting
+            time.sleep(rest)  # a rest between jobs: the GIL is free, main can finish exiting
 
     worker = threading.Thread(target=hog, name="hog")
     worker.daemon = True
@@ -73,20 +74,20 @@ def run(work, n, hold):
         time.sleep(0.1)  # interruptible -- but the handler needs the GIL back
 
 
-def broken(n, hold):
+def broken(n, hold, rest):
     def work(n):
         sum(numbers(n))  # one C call: never returns to the eval loop until done
 
-    run(work, n, hold)
+    run(work, n, hold, rest)
 
 
-def fixed(n, hold):
+def fixed(n, hold, rest):
     def work(n):
         total = 0
         for start in numbers(0, n, CHUNK):  # many short C calls, bytecodes in between
             total += sum(numbers(start, min(start + CHUNK, n)))
 
-    run(work, n, hold)
+    run(work, n, hold, rest)
 
 
 def give_up(signum, frame):
@@ -100,11 +101,13 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="a worker thread holding the GIL")
     parser.add_argument("--fixed", action="store_true")
     parser.add_argument("--hold", type=float, default=1.0)
+    parser.add_argument("--rest", type=float, default=None)
     args = parser.parse_args()
+    rest = args.hold if args.rest is None else args.rest
     signal.signal(signal.SIGALRM, give_up)
     signal.alarm(CAP_SECONDS)
     n = calibrate(args.hold)
     if args.fixed:
-        fixed(n, args.hold)
+        fixed(n, args.hold, rest)
     else:
-        broken(n, args.hold)
+        broken(n, args.hold, rest)

@@ -1,11 +1,11 @@
 """multiprocessing.Pool.map() with slow jobs: Ctrl-C reaches the parent *and* every worker.
 
 name: mp-pool
-summary: main waits in pool.map(); each Ctrl-C also hits the pool's worker processes
+summary: main waits for pool.map()'s results; each Ctrl-C also hits the pool's workers
 teaches: The terminal sends SIGINT to the whole foreground process group, so the pool's workers
     get every Ctrl-C too: each one dies with its own KeyboardInterrupt traceback and the pool
-    quietly starts replacements. Meanwhile the parent waits in map(), which on 2.7 is an
-    uninterruptible wait for a result that will now never come.
+    quietly starts replacements. Meanwhile the parent waits in map() (map_async().get()),
+    which on 2.7 is an uninterruptible wait for a result that will now never come.
 behaviour:
     2.7       map() ignores Ctrl-C; the workers die and are replaced; only SIGTERM ends it
               (sigkit sends it to the whole process group; a `kill PID` of the parent alone
@@ -48,8 +48,9 @@ def ignore_sigint():
 
 def broken():
     pool = multiprocessing.Pool(2)
-    ready("main waiting in pool.map() for %d slow jobs" % JOBS)
-    print(sum(pool.map(slow_square, range(JOBS))))  # no timeout: uninterruptible on 2.7
+    result = pool.map_async(slow_square, range(JOBS))  # pool.map() is map_async(...).get()
+    ready("main waiting in map_async(...).get() for %d slow jobs" % JOBS)
+    print(sum(result.get()))  # no timeout: uninterruptible on 2.7
 
 
 def fixed():

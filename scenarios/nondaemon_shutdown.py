@@ -42,13 +42,18 @@ def capped():
 
 
 def broken():
+    main_thread = threading.current_thread()
+
     def flush_forever():
+        while main_thread.is_alive():  # the main module is still running
+            time.sleep(0.01)
+        ready("the main thread has finished; the exit waits for the 'flusher' thread")
         while capped():  # "flushes a buffer" every 100 ms, never told to stop
             time.sleep(0.1)
 
     threading.Thread(target=flush_forever, name="flusher").start()  # non-daemon by default
-    ready("main is done; the exit now waits for the 'flusher' thread")
-    # main returns here: threading._shutdown() joins the flusher, which never ends
+    # main returns here: threading._shutdown() marks the main thread finished, then joins the
+    # flusher, which never ends
 
 
 def fixed():
@@ -60,8 +65,8 @@ def fixed():
 
     flusher = threading.Thread(target=flush_until_stopped, name="flusher")
     flusher.start()
-    ready("main is done; it waits for the 'flusher' thread itself, with timed joins")
     try:
+        ready("main is done; it waits for the 'flusher' thread itself, with timed joins")
         while flusher.is_alive():
             flusher.join(0.1)
     except KeyboardInterrupt:

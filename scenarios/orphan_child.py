@@ -50,8 +50,8 @@ def broken():
 
 def fixed():
     helper = start_helper()
-    ready("main waiting for helper %d, which runs in its own session" % helper.pid)
     try:
+        ready("main waiting for helper %d, which runs in its own session" % helper.pid)
         helper.wait()
     finally:
         if helper.poll() is None:  # whatever ended the wait, the helper goes with us

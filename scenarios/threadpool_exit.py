@@ -60,8 +60,8 @@ def broken():
 def fixed():
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = [pool.submit(job, i) for i in range(JOBS)]
-        ready("main waiting for %d queued jobs inside the with-block" % JOBS)
         try:
+            ready("main waiting for %d queued jobs inside the with-block" % JOBS)
             for future in futures:
                 future.result()
         except KeyboardInterrupt:
