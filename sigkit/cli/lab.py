@@ -63,6 +63,13 @@ def _prose(text: str) -> Text:
     return Text(" ".join(text.split()), style="dim")
 
 
+def _watched(run: Callable[[], T]) -> tuple[T, str | None]:
+    """Run an experiment between two looks at the machine: other programs' load skews it."""
+    before = machine.busy_cpus()
+    result = run()
+    return result, machine.busy_warning(before, machine.busy_cpus())
+
+
 def _check_plot(plot: Optional[Path]) -> None:
     if plot is not None:
         plots.check(plot)
@@ -82,8 +89,9 @@ def gil_command(
     if n < 1 or repeat < 1:
         raise UsageError("--n and --repeat must be at least 1")
     _check_plot(plot)
-    console, warning = Console(), machine.busy_warning()
-    results = gil.run(_pythons(python), n=n, repeat=repeat)
+    pythons = _pythons(python)
+    console = Console()
+    results, warning = _watched(lambda: gil.run(pythons, n=n, repeat=repeat))
     _show(
         console,
         f"The GIL: count down {n:,} twice, three ways (wall time, median of {repeat})",
@@ -118,10 +126,9 @@ def switch_interval_command(
     if len(chosen) != 1:
         raise UsageError("--python: one interpreter at a time for this sweep")
     _check_plot(plot)
-    console, warning = Console(), machine.busy_warning()
-    cells = switch_interval.run(
-        chosen[0], _list("--intervals", intervals, float), _list("--threads", threads, int), trials
-    )
+    sweep = (_list("--intervals", intervals, float), _list("--threads", threads, int))
+    console = Console()
+    cells, warning = _watched(lambda: switch_interval.run(chosen[0], *sweep, trials))
     _show(
         console,
         f"Ctrl-C → Python handler, p50 / p95 over {trials} presses (Python {cells[0].version})",
@@ -153,8 +160,9 @@ def convoy_command(
     if interval is not None and interval <= 0:
         raise UsageError("--switch-interval must be positive (seconds, e.g. 0.005)")
     _check_plot(plot)
-    console, warning = Console(), machine.busy_warning()
-    cells = convoy.run(_pythons(python), _list("--threads", threads, int), pings, interval)
+    pythons, counts = _pythons(python), _list("--threads", threads, int)
+    console = Console()
+    cells, warning = _watched(lambda: convoy.run(pythons, counts, pings, interval))
     _show(
         console,
         f"The convoy: echo round trip, p50 / p95 over {pings} pings",

@@ -19,12 +19,13 @@ def busy_cpus() -> float:
     return psutil.cpu_percent(interval=SAMPLE_SECONDS) / 100 * cpus
 
 
-def busy_warning(busy: float | None = None) -> str | None:
-    """A one-line warning if the machine was not quiet just now (None: quiet)."""
-    busy = busy_cpus() if busy is None else busy
+def busy_warning(before: float, after: float) -> str | None:
+    """A one-line warning if other programs used a CPU just before or just after a run."""
+    busy = max(before, after)
     if busy < QUIET_BELOW:
         return None
+    when = "before" if before >= after else "right after"
     return (
-        f"the machine was busy before the run ({busy:.1f} of {psutil.cpu_count()} CPUs in use by "
-        "other programs): these figures include waiting for a CPU; rerun on a quiet machine"
+        f"the machine was busy {when} the run ({busy:.1f} of {psutil.cpu_count()} CPUs in use "
+        "by other programs): these figures include waiting for a CPU; rerun on a quiet machine"
     )
