@@ -156,3 +156,11 @@ def test_without_matplotlib_plot_exits_2_with_one_line(tmp_path: Path):
 def test_bar_chart_survives_zero_values_on_a_log_scale():
     text = rendered(pictures.bar_chart([pictures.BarRow("none", 0.0, "0 µs")], width=40, log=True))
     assert text.startswith("none ") and text.rstrip().endswith("0 µs")
+
+
+def test_a_trial_without_presses_says_so_in_both_pictures(tmp_path: Path):
+    trial = Trial(command=["python", "quits.py"], pid=7, problem="exited-before-interrupt")
+    assert "No Ctrl-C was pressed: exited-before-interrupt" in rendered_probe([trial])
+    if HAS_MATPLOTLIB:
+        plots.save_probe([trial], tmp_path / "none.svg")
+        assert "No Ctrl-C was pressed" in (tmp_path / "none.svg").read_text()

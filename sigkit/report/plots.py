@@ -70,6 +70,11 @@ def _log_time_axis(axis: Any, low: float, high: float, which: str = "x") -> None
 # -- probe ---------------------------------------------------------------------------------------
 def _draw_timeline(axis: Any, trial: Trial) -> None:
     """Lanes top-down: one per press, then one per thread of the stack snapshot."""
+    if not trial.presses:
+        axis.text(0.5, 0.5, "No Ctrl-C was pressed: " + (trial.problem or "nothing to draw"),
+                  ha="center", va="center")
+        axis.set_axis_off()
+        return
     scale = pictures.LogAxis.spanning(pictures.longest_us(trial), 2)
     lanes: list[str] = []
     for number, (press, gap) in enumerate(zip(trial.presses, pictures.gaps_us(trial)), start=1):
