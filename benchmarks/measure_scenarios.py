@@ -223,7 +223,7 @@ def run_one(
         if not trial.wait_ready(scenario.ready, args.ready_timeout):
             result.verdict = "no-ready" if trial.child.isalive() else "early-exit"
         else:
-            time.sleep(args.settle)
+            time.sleep(scenario.settle if args.settle is None else args.settle)
             first = None
             for index, step in enumerate(ladder):
                 trial.send(step)
@@ -325,8 +325,9 @@ def main() -> int:
     parser.add_argument("--variant", choices=["broken", "fixed", "both"], default="both")
     parser.add_argument("-r", "--repeat", type=int, default=1)
     parser.add_argument("--step-wait", type=float, default=2.0, help="seconds after each step")
-    parser.add_argument("--settle", type=float, default=0.0,
-                        help="seconds between the ready line and the first Ctrl-C")
+    parser.add_argument("--settle", type=float, default=None,
+                        help="seconds between the ready line and the first Ctrl-C "
+                        "(default: the scenario's settle, 0.1 s)")
     parser.add_argument("--ready-timeout", type=float, default=10.0)
     parser.add_argument("--scenarios-dir", action="append", default=[], type=Path)
     parser.add_argument("--args", default="", help="options for the scripts, e.g. '--rest 0'")

@@ -7,8 +7,8 @@ teaches: The C handler runs at once, but the Python handler needs the GIL, and a
     the whole call: the KeyboardInterrupt comes when the call returns. Same verdict as idle,
     very different latency -- compare the two timelines. --hold sets the call's length.
     Whatever main does next is exposed too: after 5 ms of Python it hands the GIL back to the
-    hog for another whole call (3.13 prints tracebacks in Python and is the first to notice),
-    which is why the worker rests between calls here; --rest 0 shows the worst case.
+    hog for another whole call, so printing the traceback and shutting down drag on for
+    seconds. That is why the worker rests between calls here; --rest 0 shows the worst case.
 behaviour:
     2.7       the KeyboardInterrupt waits for the current C call.
     3.x       the KeyboardInterrupt waits for the current C call (about --hold seconds).
@@ -18,7 +18,9 @@ expect-broken: *=ki
 expect-fixed: *=ki
 ready: ^ready
 options: --hold S (seconds each C call holds the GIL, default 1.0), --rest S (pause between
-    calls, default: same as --hold; with 0, 2.7 starves main and 3.13's exit drags on)
+    calls, default: --hold). With --rest 0 (measured): on 2.7 the main thread never gets the
+    GIL back, no handler runs; on 3.x the handler runs after ~1 s but the exit takes so many
+    more calls that it needs a 2nd Ctrl-C or SIGTERM.
 """
 from __future__ import print_function
 

@@ -15,6 +15,7 @@ Header fields (indented lines continue the field above)::
     expect-fixed:  *=ki
     ready:         a regex matched against the output once the blocking point is reached
     ladder:        INT,INT,INT,TERM,KILL        (optional: the signals its figure needs)
+    settle:        0.1                          (optional: seconds between ready and Ctrl-C)
     min-python:    3.7                          (optional)
     options:       --threads N                  (optional, free text)
 
@@ -41,7 +42,11 @@ Version = tuple[int, int]
 
 VARIANTS = ("broken", "fixed")
 REQUIRED = ("name", "summary", "teaches", "fix", "expect-broken", "expect-fixed", "ready")
-OPTIONAL = ("behaviour", "ladder", "min-python", "options")
+OPTIONAL = ("behaviour", "ladder", "min-python", "options", "settle")
+# A script prints its ready line just *before* it blocks.  On a loaded machine it can be
+# preempted between the two, and a Ctrl-C pressed at once then lands before the blocking call
+# (measured: 3 CPU burners on 2 cores turned several verdicts).  100 ms closes that window.
+DEFAULT_SETTLE = 0.1
 KNOWN = REQUIRED + OPTIONAL
 
 _FIELD = re.compile(r"^([a-z][a-z0-9-]*):(?:\s+(.*))?$")
@@ -91,6 +96,7 @@ class Scenario:
     expectations: dict[str, tuple[Expectation, ...]]
     behaviour: str = ""
     header: str = field(default="", repr=False)
+    settle: float = DEFAULT_SETTLE  # seconds to wait after the ready line before pressing
 
     def expected(self, variant: str, version: Sequence[int]) -> str | None:
         """The outcome the header promises for ``variant`` on ``version``, or None if unspecified.
@@ -259,6 +265,7 @@ def _build(fields: dict[str, str], header: str, path: Path) -> Scenario:
         },
         behaviour=fields.get("behaviour", ""),
         header=header,
+        settle=_seconds(fields["settle"], path, "settle") if fields.get("settle") else DEFAULT_SETTLE,
     )
 
 
@@ -315,6 +322,16 @@ def _version(text: str, path: Path, key: str) -> Version:
     if not match:
         raise UsageError(f"{path}: field '{key}': {text!r} is not a version like 3.9")
     return int(match.group(1)), int(match.group(2))
+
+
+def _seconds(text: str, path: Path, key: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 10:
+        raise UsageError(f"{path}: field '{key}': {text!r} is not a number of seconds (0-10)")
+    return value
 
 
 def _regex(text: str, path: Path) -> str:

@@ -95,6 +95,11 @@ def test_expectations_by_version():
     assert orphan.expects_orphans("broken", (3, 11)) is True
     assert orphan.expects_orphans("fixed", (3, 11)) is False
 
+    mp = scenarios.get("mp-pool")
+    assert mp.expected("broken", (3, 11)) == "ki|presses=2"
+    assert mp.expectation("broken", (3, 11)).accepts("presses=2")
+    assert not mp.expectation("broken", (2, 7)).accepts("ki")
+
     pool = scenarios.get("threadpool-exit")
     assert pool.ladder == ("INT", "INT", "INT", "TERM", "KILL")
     assert pool.expected("broken", (3, 12)) == "presses=3"
@@ -146,6 +151,9 @@ def test_user_dir_is_merged_sorted_and_parsed(tmp_path):
     assert mine.expected("fixed", (2, 7)) == "ki|exit"
     assert mine.expectation("fixed", (2, 7)).accepts("exit")
     assert mine.ladder is None and mine.min_python is None
+    assert mine.settle == scenarios.DEFAULT_SETTLE
+    slow = write(tmp_path, "my_hang.py", GOOD.replace("ready: ^ready", "ready: ^ready\nsettle: 0.5"))
+    assert scenarios.load(slow).settle == 0.5
 
 
 @pytest.mark.parametrize(
@@ -161,6 +169,7 @@ def test_user_dir_is_merged_sorted_and_parsed(tmp_path):
         (("ready: ^ready", "ready: ^ready\nmin-python: three"), "min-python"),
         (("ready: ^ready", "ready: ^ready\nexpect-brokn: *=ki"), "expect-brokn"),
         (("name: my-hang", "name: My Hang"), "name"),
+        (("ready: ^ready", "ready: ^ready\nsettle: soon"), "settle"),
     ],
 )
 def test_a_malformed_user_header_names_the_file_and_the_field(tmp_path, change, field):
