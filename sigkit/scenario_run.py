@@ -69,14 +69,21 @@ class Cell:
 
 
 def scenario_options(
-    scenario: Scenario, python: str, fixed: bool, extra_args: Sequence[str], base: ProbeOptions
+    scenario: Scenario,
+    python: str,
+    fixed: bool,
+    extra_args: Sequence[str],
+    base: ProbeOptions,
+    ladder: Optional[tuple[str, ...]] = None,
 ) -> ProbeOptions:
-    """Probe options for a scenario: its own ready line and ladder unless the user gave one."""
+    """Probe options for a scenario: its ready line, settle delay and ladder, unless the user
+    gave their own (``base.expect``, ``base.after``, ``ladder``)."""
     return replace(
         base,
         command=scenario.command(python, fixed=fixed, extra_args=extra_args),
         expect=base.expect or scenario.ready,
-        ladder=scenario.ladder or base.ladder,
+        after=base.after if base.after is not None else scenario.settle,
+        ladder=ladder or scenario.ladder or base.ladder,
     )
 
 
@@ -88,6 +95,7 @@ def run_cells(
     base: ProbeOptions,
     extra_args: Sequence[str] = (),
     on_trial: Callable[[str], None] = lambda label: None,
+    ladder: Optional[tuple[str, ...]] = None,
 ) -> list[Cell]:
     """Every scenario × variant × interpreter, ``trials`` probes each (sequential, never parallel)."""
     cells = []
@@ -101,7 +109,7 @@ def run_cells(
                     for _ in range(trials):
                         on_trial(scenario.name)
                     continue
-                options = scenario_options(scenario, str(python), fixed, extra_args, base)
+                options = scenario_options(scenario, str(python), fixed, extra_args, base, ladder)
                 for _ in range(trials):
                     cell.trials.append(probe(replace(options)))
                     on_trial(scenario.name)

@@ -22,6 +22,7 @@ from sigkit.errors import UsageError
 from sigkit.ladder import DEFAULT_LADDER
 from sigkit.launch import ProbeOptions, check_command, probe
 from sigkit.report.json_report import run_to_dict
+from sigkit.scenario_run import scenario_options
 from sigkit.timeline import Trial
 
 SCHEMA_ID = "sigkit.check/1"
@@ -97,8 +98,8 @@ def _case(check: Check, spec: str | None) -> Case:
     assert check.scenario is not None
     scenario = scenarios.get(check.scenario)
     python = str(interpreters.resolve(spec)) if spec else sys.executable
-    command = scenario.command(python, check.fixed, check.args)
-    options = _options(check, command, check.expect or scenario.ready, scenario.ladder)
+    base = _options(check, [], check.expect, None)
+    options = scenario_options(scenario, python, check.fixed, check.args, base, check.ladder)
     return Case(check, _label(check, spec), spec, options)
 
 

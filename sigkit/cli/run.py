@@ -13,7 +13,7 @@ from rich.text import Text
 from sigkit import interpreters, scenarios
 from sigkit.cli.probe import emit
 from sigkit.errors import UsageError
-from sigkit.ladder import DEFAULT_LADDER, parse_ladder
+from sigkit.ladder import parse_ladder
 from sigkit.launch import ProbeOptions
 from sigkit.report import json_report
 from sigkit.report.matrix import legend, matrix_findings, matrix_table
@@ -64,13 +64,13 @@ def run_command(
     pythons = [interpreters.resolve(p) for p in python.split(",")] if python else [
         Path(sys.executable)
     ]
-    base = ProbeOptions(
-        command=[], deadline=deadline, interval=interval,
-        ladder=parse_ladder(ladder_spec) if ladder_spec else DEFAULT_LADDER,
-    )
+    base = ProbeOptions(command=[], deadline=deadline, interval=interval)
+    ladder = parse_ladder(ladder_spec) if ladder_spec else None
     total = len(chosen) * len(variants) * len(pythons) * trials
     with progress_bar(total, "running") as advance:
-        cells = run_cells(chosen, variants, pythons, trials, base, scenario_args or [], advance)
+        cells = run_cells(
+            chosen, variants, pythons, trials, base, scenario_args or [], advance, ladder
+        )
     _report(cells, json_file)
     if any(cell.matches is False for cell in cells):
         raise typer.Exit(1)
