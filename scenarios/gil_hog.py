@@ -13,7 +13,8 @@ behaviour:
     2.7       the KeyboardInterrupt waits for the current C call.
     3.x       the KeyboardInterrupt waits for the current C call (about --hold seconds).
 fix: Cut the work into small C calls (sum a chunk at a time): between chunks the thread returns
-    to the eval loop, which hands the GIL over within one switch interval.
+    to the eval loop, which hands the GIL over within one switch interval. Check a stop event
+    between chunks too, so that the exit does not share the GIL with a busy thread.
 expect-broken: *=ki
 expect-fixed: *=ki
 ready: ^ready
@@ -60,36 +61,46 @@ def calibrate(hold):
     return max(CHUNK, int(hold / max(per_number, 1e-9)))
 
 
-def run(work, n, hold, rest):
+def start_hog(work, hold, rest):
     """Start the worker; it says "ready" itself, just before its first long call."""
     def hog():
         time.sleep(0.2)  # let main settle into its sleep first
         ready("worker holds the GIL in C calls of ~%.1f s; main sleeps" % hold)
         while capped():
-            work(n)
+            work()
             time.sleep(rest)  # a rest between jobs: the GIL is free, main can finish exiting
 
     worker = threading.Thread(target=hog, name="hog")
     worker.daemon = True
     worker.start()
+
+
+def broken(n, hold, rest):
+    def work():
+        sum(numbers(n))  # one C call: never returns to the eval loop until done
+
+    start_hog(work, hold, rest)
     while capped():
         time.sleep(0.1)  # interruptible -- but the handler needs the GIL back
 
 
-def broken(n, hold, rest):
-    def work(n):
-        sum(numbers(n))  # one C call: never returns to the eval loop until done
-
-    run(work, n, hold, rest)
-
-
 def fixed(n, hold, rest):
-    def work(n):
+    stop = threading.Event()
+
+    def work():
         total = 0
         for start in numbers(0, n, CHUNK):  # many short C calls, bytecodes in between
+            if stop.is_set():
+                return
             total += sum(numbers(start, min(start + CHUNK, n)))
 
-    run(work, n, hold, rest)
+    start_hog(work, hold, rest)
+    try:
+        while capped():
+            time.sleep(0.1)  # the handler gets the GIL within a switch interval
+    except KeyboardInterrupt:
+        stop.set()  # the worker quits after its current chunk: the exit has the GIL to itself
+        raise
 
 
 def give_up(signum, frame):
