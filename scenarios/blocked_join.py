@@ -14,8 +14,8 @@ behaviour:
     3.9-3.12  the interrupted join() marks the worker as finished (python/cpython#90882):
               one Ctrl-C ends the program, killing the worker mid-work.
     3.13      fixed: the exit waits for the worker again, 2 Ctrl-Cs.
-fix: Give the worker a stop event; wait for it with a timed join in a loop (interruptible
-    even on 2.7); on KeyboardInterrupt set the event, join the worker, re-raise.
+fix: Give the worker a stop event and a done event; wait on "done" in a timed loop (interruptible
+    even on 2.7); on KeyboardInterrupt set "stop", wait for "done", re-raise.
 expect-broken: 2.7=term 3.6-3.8=presses=2 3.9-3.12=ki 3.13=presses=2
 expect-fixed: *=ki
 ready: ^ready
@@ -56,20 +56,27 @@ def broken():
 
 def fixed():
     stop = threading.Event()
+    done = threading.Event()  # set by the worker itself: more honest than join(), see below
 
     def serve():
-        while capped() and not stop.is_set():  # checks for a stop request every turn
-            time.sleep(0.1)
+        try:
+            while capped() and not stop.is_set():  # checks for a stop request every turn
+                time.sleep(0.1)
+        finally:
+            done.set()
 
     worker = threading.Thread(target=serve, name="server")
     worker.start()
     try:
-        ready("main thread waiting for the worker with a timed join")  # inside the try: a
-        while worker.is_alive():  # Ctrl-C that comes right after this line is handled too
-            worker.join(0.1)  # returns to Python 10 times a second: Ctrl-C gets through
+        ready("main thread waiting for the worker with a timed wait")  # inside the try: a
+        while not done.wait(0.1):  # Ctrl-C that comes right after this line is handled too
+            pass  # returns to Python 10 times a second: Ctrl-C gets through, even on 2.7
     except KeyboardInterrupt:
-        stop.set()  # ask the worker to finish, give it a moment, let the interrupt go on
-        worker.join(5)
+        # Ask the worker to finish and wait until it says so. Not worker.join(5): on 3.9-3.12
+        # an interrupted join() marks the thread finished (python/cpython#90882), so a second
+        # join() returns at once and the exit kills the worker mid-turn.
+        stop.set()
+        done.wait(5)
         raise
 
 

@@ -12,8 +12,8 @@ behaviour:
               'threading'>" and a KeyboardInterrupt traceback), then the process exits with
               status 0: not 1, and on 3.8+ not by SIGINT either -- a script checking $? sees
               success although the worker was killed mid-work.
-fix: Make the wait explicit: give the worker a stop event, wait for it with timed joins before
-    main returns, and on KeyboardInterrupt set the event, join the worker, re-raise.
+fix: Make the wait explicit: give the worker a stop event and a done event, wait on "done" in a
+    timed loop before main returns; on KeyboardInterrupt set "stop", wait for "done", re-raise.
 expect-broken: 2.7=term 3.6+=exit
 expect-fixed: *=ki
 ready: ^ready
@@ -58,20 +58,24 @@ def broken():
 
 def fixed():
     stop = threading.Event()
+    done = threading.Event()  # set by the flusher itself when it has finished
 
     def flush_until_stopped():
-        while capped() and not stop.is_set():
-            time.sleep(0.1)
+        try:
+            while capped() and not stop.is_set():
+                time.sleep(0.1)
+        finally:
+            done.set()
 
     flusher = threading.Thread(target=flush_until_stopped, name="flusher")
     flusher.start()
     try:
-        ready("main is done; it waits for the 'flusher' thread itself, with timed joins")
-        while flusher.is_alive():
-            flusher.join(0.1)
+        ready("main is done; it waits for the 'flusher' thread itself, with timed waits")
+        while not done.wait(0.1):
+            pass
     except KeyboardInterrupt:
         stop.set()  # the flusher finishes its current turn and leaves
-        flusher.join(5)
+        done.wait(5)  # not join(): on 3.9-3.12 a join interrupted above would return at once
         raise
 
 

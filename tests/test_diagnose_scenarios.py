@@ -19,14 +19,12 @@ VERSIONS = {"3.11": interpreter("3.11"), "2.7": interpreter("2.7"), "3.13": inte
 EXPECTED: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("idle", "3.11"): (set(), set()),
     # 3.9-3.12: the interrupted join() marks the worker finished (python/cpython#90882), so the
-    # program exits with the worker still running -- in the fixed variant too: its except-clause
-    # join() returns at once for the same reason, and the worker dies mid-turn (measured: it
-    # never prints its clean-exit line on 3.11, it does on 3.13 and 3.8).
-    ("blocked-join", "3.11"): ({"lost-work"}, {"lost-work"}),
+    # program exits with the worker still running. The fixed variant waits on an Event the
+    # worker sets itself, never on join(), so it keeps its worker on every version.
+    ("blocked-join", "3.11"): ({"lost-work"}, set()),
     ("blocked-join", "3.13"): ({"nondaemon-shutdown"}, set()),
     ("blocked-join", "2.7"): ({"uninterruptible-wait"}, set()),
-    # (busy-workers' fixed variant is left out on 3.x: it prints its ready line before entering
-    # its try-block, so a Ctrl-C that lands in between is not handled by the fix.)
+    ("busy-workers", "3.11"): ({"nondaemon-shutdown"}, set()),
     ("busy-workers", "2.7"): ({"uninterruptible-wait"}, set()),
     ("gil-hog", "3.11"): ({"gil-held-by-worker"}, set()),
     ("lock-wait", "3.11"): (set(), set()),
@@ -36,7 +34,7 @@ EXPECTED: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("main-c-call", "3.11"): ({"main-in-c-call"}, set()),
     ("mp-pool", "3.11"): (set(), set()),
     ("mp-pool", "2.7"): ({"multiprocessing-hang"}, set()),
-    ("nondaemon-shutdown", "3.11"): ({"lost-work"}, {"lost-work"}),  # see blocked-join
+    ("nondaemon-shutdown", "3.11"): ({"lost-work"}, set()),  # see blocked-join
     ("nondaemon-shutdown", "3.13"): ({"lost-work"}, set()),
     ("nondaemon-shutdown", "2.7"): ({"nondaemon-shutdown"}, set()),
     ("orphan-child", "3.11"): ({"orphans"}, set()),
@@ -46,17 +44,13 @@ EXPECTED: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("threadpool-exit", "3.11"): ({"executor-shutdown"}, set()),
     ("asyncio-blocking", "3.11"): ({"asyncio-blocked-loop"}, set()),
 }
-# The broken variant alone (see above); its 3.x diagnosis is checked here.
-BROKEN_ONLY = {("busy-workers", "3.11"): {"nondaemon-shutdown"}}
 
 CELLS = [
     (name, version, variant) for name, version in EXPECTED for variant in ("broken", "fixed")
-] + [(name, version, "broken") for name, version in BROKEN_ONLY]
+]
 
 
 def expected_causes(name: str, version: str, variant: str) -> set[str]:
-    if (name, version) in BROKEN_ONLY:
-        return BROKEN_ONLY[(name, version)]
     broken, fixed = EXPECTED[(name, version)]
     return broken if variant == "broken" else fixed
 
@@ -70,7 +64,7 @@ def found_causes(scenario_trial, name: str, version: str, variant: str) -> set[s
 
 
 def test_every_scenario_is_in_the_matrix():
-    mapped = {name for name, _ in EXPECTED} | {name for name, _ in BROKEN_ONLY}
+    mapped = {name for name, _ in EXPECTED}
     missing = sorted(s.name for s in scenarios.discover() if s.name not in mapped)
     assert not missing, f"add these scenarios to EXPECTED: {missing}"
 
