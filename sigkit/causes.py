@@ -88,6 +88,7 @@ CAUSES: tuple[Cause, ...] = (
         "`PyErr_CheckSignals()` every few milliseconds and return NULL when it fails. "
         "Alternatively run the call in a worker (a process if it holds the GIL) and keep the "
         "main thread in an interruptible wait.",
+        lint=("SK111",),
     ),
     Cause(
         id="busy-workers",
@@ -229,6 +230,7 @@ CAUSES: tuple[Cause, ...] = (
         fix="Await instead of blocking: `await asyncio.sleep()`, async I/O libraries. Work that "
         "must block goes to a thread with `await asyncio.to_thread(fn, ...)` (3.9+) -- and "
         "should be short, since a thread cannot be cancelled either.",
+        lint=("SK110",),
     ),
     Cause(
         id="not-foreground",
