@@ -24,25 +24,10 @@ options: --threads N (busy threads, default 2), --switch-interval S (3.x: second
 from __future__ import print_function
 
 import argparse
-import os
-import signal
 import sys
 import threading
-import time
 
-CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
-STARTED = time.time()
-
-
-def ready(what):
-    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
-    print("ready: " + what)
-    sys.stdout.flush()
-
-
-def capped():
-    """True until the safety cap: each "forever" loop below really means "for a minute"."""
-    return time.time() < STARTED + CAP_SECONDS + 2
+from _harness import arm_safety_cap, capped, ready
 
 
 def count(n):
@@ -85,13 +70,6 @@ def fixed(threads):
         raise
 
 
-def give_up(signum, frame):
-    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
-    print("safety cap reached: giving up")
-    sys.stdout.flush()
-    os._exit(3)
-
-
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="busy pure-Python threads")
     parser.add_argument("--fixed", action="store_true")
@@ -103,8 +81,7 @@ if __name__ == "__main__":
             sys.setswitchinterval(args.switch_interval)
         else:
             print("2.7 has no switch interval (it counts ticks: sys.setcheckinterval); ignored")
-    signal.signal(signal.SIGALRM, give_up)
-    signal.alarm(CAP_SECONDS)
+    arm_safety_cap()
     if args.fixed:
         fixed(args.threads)
     else:

@@ -26,31 +26,17 @@ options: --hold S (seconds each C call holds the GIL, default 1.0), --rest S (pa
 from __future__ import print_function
 
 import argparse
-import os
-import signal
-import sys
 import threading
 import time
+
+from _harness import arm_safety_cap, capped, ready
 
 try:
     numbers = xrange  # Python 2.7: range() would build a list
 except NameError:
     numbers = range
 
-CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
-STARTED = time.time()
 CHUNK = 100000  # ~1-3 ms of C work per call in the fixed variant
-
-
-def ready(what):
-    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
-    print("ready: " + what)
-    sys.stdout.flush()
-
-
-def capped():
-    """True until the safety cap: each "forever" loop below really means "for a minute"."""
-    return time.time() < STARTED + CAP_SECONDS + 2
 
 
 def calibrate(hold):
@@ -103,13 +89,6 @@ def fixed(n, hold, rest):
         raise
 
 
-def give_up(signum, frame):
-    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
-    print("safety cap reached: giving up")
-    sys.stdout.flush()
-    os._exit(3)
-
-
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="a worker thread holding the GIL")
     parser.add_argument("--fixed", action="store_true")
@@ -117,8 +96,7 @@ if __name__ == "__main__":
     parser.add_argument("--rest", type=float, default=None)
     args = parser.parse_args()
     rest = args.hold if args.rest is None else args.rest
-    signal.signal(signal.SIGALRM, give_up)
-    signal.alarm(CAP_SECONDS)
+    arm_safety_cap()
     n = calibrate(args.hold)
     if args.fixed:
         fixed(n, args.hold, rest)

@@ -16,24 +16,10 @@ ready: ^ready
 """
 from __future__ import print_function
 
-import os
-import signal
 import sys
 import time
 
-CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
-STARTED = time.time()
-
-
-def ready(what):
-    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
-    print("ready: " + what)
-    sys.stdout.flush()
-
-
-def capped():
-    """True until the safety cap: each "forever" loop below really means "for a minute"."""
-    return time.time() < STARTED + CAP_SECONDS + 2
+from _harness import arm_safety_cap, capped, ready
 
 
 def broken():
@@ -48,16 +34,8 @@ def fixed():
         time.sleep(1)
 
 
-def give_up(signum, frame):
-    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
-    print("safety cap reached: giving up")
-    sys.stdout.flush()
-    os._exit(3)
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGALRM, give_up)
-    signal.alarm(CAP_SECONDS)
+    arm_safety_cap()
     if "--fixed" in sys.argv[1:]:
         fixed()
     else:

@@ -18,20 +18,11 @@ ready: ^ready
 from __future__ import print_function
 
 import itertools
-import os
 import resource
-import signal
 import sys
 import time
 
-CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
-STARTED = time.time()
-
-
-def ready(what):
-    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
-    print("ready: " + what)
-    sys.stdout.flush()
+from _harness import CAP_SECONDS, STARTED, arm_safety_cap, ready
 
 
 def broken():
@@ -48,16 +39,8 @@ def fixed():
             return False
 
 
-def give_up(signum, frame):
-    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
-    print("safety cap reached: giving up")
-    sys.stdout.flush()
-    os._exit(3)
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGALRM, give_up)
-    signal.alarm(CAP_SECONDS)
+    arm_safety_cap()
     # The broken variant never runs a bytecode again, so give_up() could never run either:
     # a CPU-time limit lets the kernel end it instead (SIGKILL after CAP_SECONDS of CPU).
     resource.setrlimit(resource.RLIMIT_CPU, (CAP_SECONDS, CAP_SECONDS))

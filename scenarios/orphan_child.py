@@ -20,19 +20,12 @@ ready: ^ready
 from __future__ import print_function
 
 import os
-import signal
 import subprocess
 import sys
-import time
 
-CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
+from _harness import CAP_SECONDS, arm_safety_cap, ready
+
 HELPER = "import time; time.sleep(%d)" % CAP_SECONDS  # the helper also gives up after a minute
-
-
-def ready(what):
-    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
-    print("ready: " + what)
-    sys.stdout.flush()
 
 
 def start_helper():
@@ -59,16 +52,8 @@ def fixed():
             helper.wait()
 
 
-def give_up(signum, frame):
-    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
-    print("safety cap reached: giving up")
-    sys.stdout.flush()
-    os._exit(3)
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGALRM, give_up)
-    signal.alarm(CAP_SECONDS)
+    arm_safety_cap()
     if "--fixed" in sys.argv[1:]:
         fixed()
     else:

@@ -16,31 +16,16 @@ ready: ^ready
 """
 from __future__ import print_function
 
-import os
-import signal
 import sys
 import threading
 import time
+
+from _harness import arm_safety_cap, capped, ready
 
 try:
     import queue
 except ImportError:  # Python 2.7
     import Queue as queue
-
-CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
-STARTED = time.time()
-
-
-def ready(what):
-    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
-    print("ready: " + what)
-    sys.stdout.flush()
-
-
-def capped():
-    """True until the safety cap: each "forever" loop below really means "for a minute"."""
-    return time.time() < STARTED + CAP_SECONDS + 2
-
 
 def start_worker(results):
     """A daemon worker that takes "forever" (until the cap) before it puts its result."""
@@ -73,16 +58,8 @@ def fixed():
             continue  # back in Python between slices: Ctrl-C gets through
 
 
-def give_up(signum, frame):
-    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
-    print("safety cap reached: giving up")
-    sys.stdout.flush()
-    os._exit(3)
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGALRM, give_up)
-    signal.alarm(CAP_SECONDS)
+    arm_safety_cap()
     if "--fixed" in sys.argv[1:]:
         fixed()
     else:

@@ -21,8 +21,6 @@ min-python: 3.6
 """
 from __future__ import print_function
 
-import os
-import signal
 import sys
 import time
 
@@ -32,15 +30,10 @@ if sys.version_info < (3, 6):
 
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
-CAP_SECONDS = 60  # safety net: a forgotten run gives up after a minute (exit 3)
+from _harness import arm_safety_cap, ready
+
 JOBS = 400  # 400 jobs x 0.1 s on 2 workers: a 20 s drain
 WORKERS = 2
-
-
-def ready(what):
-    """Say we reached the blocking point (sigkit waits for this line before pressing Ctrl-C)."""
-    print("ready: " + what)
-    sys.stdout.flush()
 
 
 def job(i):
@@ -70,16 +63,8 @@ def fixed():
             raise
 
 
-def give_up(signum, frame):
-    """SIGALRM after CAP_SECONDS: nobody interrupted us, stop burning the machine."""
-    print("safety cap reached: giving up")
-    sys.stdout.flush()
-    os._exit(3)
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGALRM, give_up)
-    signal.alarm(CAP_SECONDS)
+    arm_safety_cap()
     if "--fixed" in sys.argv[1:]:
         fixed()
     else:

@@ -50,7 +50,7 @@ EXPECTED: dict[str, set[str]] = {
 
 
 def scenario_files() -> list[Path]:
-    return sorted(path for path in SCENARIOS.glob("*.py") if path.name != "__init__.py")
+    return sorted(path for path in SCENARIOS.glob("*.py") if not path.name.startswith("_"))
 
 
 class _ReadCapAsTrue(ast.NodeTransformer):
