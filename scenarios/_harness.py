@@ -35,3 +35,12 @@ def give_up(signum, frame):
 def arm_safety_cap():
     signal.signal(signal.SIGALRM, give_up)
     signal.alarm(CAP_SECONDS)
+
+
+def run(broken, fixed):
+    """Arm the cap, then run the variant asked for: ``--fixed`` on the command line, or broken."""
+    arm_safety_cap()
+    if "--fixed" in sys.argv[1:]:
+        fixed()
+    else:
+        broken()

@@ -28,7 +28,7 @@ if sys.version_info < (3, 7):
 
 import asyncio  # noqa: E402
 
-from _harness import arm_safety_cap, capped, ready
+from _harness import capped, ready, run
 
 
 def broken():
@@ -50,8 +50,4 @@ def fixed():
 
 
 if __name__ == "__main__":
-    arm_safety_cap()
-    if "--fixed" in sys.argv[1:]:
-        fixed()
-    else:
-        broken()
+    run(broken, fixed)

@@ -16,10 +16,9 @@ ready: ^ready
 """
 from __future__ import print_function
 
-import sys
 import time
 
-from _harness import arm_safety_cap, capped, ready
+from _harness import capped, ready, run
 
 
 def broken():
@@ -35,8 +34,4 @@ def fixed():
 
 
 if __name__ == "__main__":
-    arm_safety_cap()
-    if "--fixed" in sys.argv[1:]:
-        fixed()
-    else:
-        broken()
+    run(broken, fixed)

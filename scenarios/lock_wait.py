@@ -17,11 +17,10 @@ ready: ^ready
 """
 from __future__ import print_function
 
-import sys
 import threading
 import time
 
-from _harness import arm_safety_cap, capped, ready
+from _harness import capped, ready, run
 
 
 def start_holder(lock):
@@ -56,8 +55,4 @@ def fixed():
 
 
 if __name__ == "__main__":
-    arm_safety_cap()
-    if "--fixed" in sys.argv[1:]:
-        fixed()
-    else:
-        broken()
+    run(broken, fixed)

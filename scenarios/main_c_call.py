@@ -19,10 +19,9 @@ from __future__ import print_function
 
 import itertools
 import resource
-import sys
 import time
 
-from _harness import CAP_SECONDS, STARTED, arm_safety_cap, ready
+from _harness import CAP_SECONDS, STARTED, ready, run
 
 
 def broken():
@@ -40,11 +39,7 @@ def fixed():
 
 
 if __name__ == "__main__":
-    arm_safety_cap()
     # The broken variant never runs a bytecode again, so give_up() could never run either:
     # a CPU-time limit lets the kernel end it instead (SIGKILL after CAP_SECONDS of CPU).
     resource.setrlimit(resource.RLIMIT_CPU, (CAP_SECONDS, CAP_SECONDS))
-    if "--fixed" in sys.argv[1:]:
-        fixed()
-    else:
-        broken()
+    run(broken, fixed)

@@ -24,10 +24,9 @@ from __future__ import print_function
 
 import multiprocessing
 import signal
-import sys
 import time
 
-from _harness import CAP_SECONDS, arm_safety_cap, ready
+from _harness import CAP_SECONDS, ready, run
 
 JOBS = 100  # 100 jobs x 0.5 s on 2 workers: 25 s of work
 
@@ -64,8 +63,4 @@ def fixed():
 
 
 if __name__ == "__main__":
-    arm_safety_cap()
-    if "--fixed" in sys.argv[1:]:
-        fixed()
-    else:
-        broken()
+    run(broken, fixed)

@@ -23,7 +23,7 @@ import os
 import subprocess
 import sys
 
-from _harness import CAP_SECONDS, arm_safety_cap, ready
+from _harness import CAP_SECONDS, ready, run
 
 HELPER = "import time; time.sleep(%d)" % CAP_SECONDS  # the helper also gives up after a minute
 
@@ -53,8 +53,4 @@ def fixed():
 
 
 if __name__ == "__main__":
-    arm_safety_cap()
-    if "--fixed" in sys.argv[1:]:
-        fixed()
-    else:
-        broken()
+    run(broken, fixed)

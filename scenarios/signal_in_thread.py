@@ -18,10 +18,9 @@ ready: ^ready
 from __future__ import print_function
 
 import signal
-import sys
 import threading
 
-from _harness import arm_safety_cap, capped, ready
+from _harness import capped, ready, run
 
 
 def serve_until(stop):
@@ -51,8 +50,4 @@ def fixed():
 
 
 if __name__ == "__main__":
-    arm_safety_cap()
-    if "--fixed" in sys.argv[1:]:
-        fixed()
-    else:
-        broken()
+    run(broken, fixed)

@@ -19,7 +19,7 @@ from __future__ import print_function
 import sys
 import time
 
-from _harness import arm_safety_cap, capped, ready
+from _harness import capped, ready, run
 
 
 def poll():
@@ -47,8 +47,4 @@ def fixed():
 
 
 if __name__ == "__main__":
-    arm_safety_cap()
-    if "--fixed" in sys.argv[1:]:
-        fixed()
-    else:
-        broken()
+    run(broken, fixed)

@@ -30,7 +30,7 @@ if sys.version_info < (3, 6):
 
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
-from _harness import arm_safety_cap, ready
+from _harness import ready, run
 
 JOBS = 400  # 400 jobs x 0.1 s on 2 workers: a 20 s drain
 WORKERS = 2
@@ -64,8 +64,4 @@ def fixed():
 
 
 if __name__ == "__main__":
-    arm_safety_cap()
-    if "--fixed" in sys.argv[1:]:
-        fixed()
-    else:
-        broken()
+    run(broken, fixed)
