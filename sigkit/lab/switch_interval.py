@@ -19,6 +19,7 @@ from sigkit.lab.child import run_json
 from sigkit.launch import ProbeOptions, probe
 from sigkit.report.progress import progress_bar
 from sigkit.report.units import fmt
+from sigkit.scenario_run import scenario_options
 from sigkit.stats import Summary, summarize
 from sigkit.timeline import latencies_us
 
@@ -66,16 +67,11 @@ def base_options(python: str, threads: int, switch_interval: float) -> ProbeOpti
     else:
         scenario = scenarios.get("busy-workers")
         extra = ("--threads", str(threads), "--switch-interval", repr(switch_interval))
-    return ProbeOptions(
-        command=scenario.command(python, extra_args=extra),
-        expect=scenario.ready,
-        after=SETTLE,
-        deadline=0.5,
-        ladder=("INT", "INT", "KILL"),
-        interval=0.5,
-        capture_stacks=False,
+    base = ProbeOptions(
+        command=[], after=SETTLE, deadline=0.5, interval=0.5, capture_stacks=False,
         orphan_settle=0.0,
     )
+    return scenario_options(scenario, python, False, extra, base, ladder=("INT", "INT", "KILL"))
 
 
 def check_interpreter(python: str) -> None:
