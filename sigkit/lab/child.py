@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 from collections.abc import Iterator, Sequence
@@ -52,3 +53,18 @@ def run_json(argv: Sequence[str], timeout: float) -> dict[str, Any]:
         raise LabError(f"{argv[0]} failed: {last}")
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
+
+
+def wait_readable(fd: int, timeout: float, what: str) -> None:
+    """Wait until ``fd`` has something to read; a program that does not ``what`` is an error."""
+    readable, _, _ = select.select([fd], [], [], timeout)
+    if not readable:
+        raise LabError(f"the lab program did not {what} within {timeout:g} s (killed)")
+
+
+def wait_ready(process: subprocess.Popen[str], python: str, timeout: float = 30.0) -> None:
+    """Wait for the ``ready`` line a lab program prints once its threads run."""
+    assert process.stdout is not None
+    wait_readable(process.stdout.fileno(), timeout, "start")
+    if process.stdout.readline().strip() != "ready":
+        raise LabError(f"{python} could not run the lab program")
