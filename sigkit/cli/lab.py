@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,15 +14,16 @@ from rich.text import Text
 
 from sigkit import interpreters
 from sigkit.errors import UsageError
-from sigkit.lab import convoy, gil, machine, switch_interval
-from sigkit.report import lab_tables, plots
+from sigkit.lab import check_interval, convoy, gil, machine, pending_signal, switch_interval
+from sigkit.report import lab_tables, lab_ticks, plots
 from sigkit.report.progress import progress_bar
 
 T = TypeVar("T")
 
 lab = typer.Typer(
     name="lab",
-    help="Teaching experiments: the GIL count, Ctrl-C latency vs switch interval, the I/O convoy.",
+    help="Teaching experiments: the GIL count, Ctrl-C latency vs switch interval, the I/O convoy, "
+    "Python 2's ticks and pending signals.",
     no_args_is_help=True,
 )
 
@@ -174,3 +176,87 @@ def convoy_command(
     )
     if plot is not None:
         plots.save_convoy(cells, plot)
+
+
+@lab.command("pending-signal")
+def pending_signal_command(
+    python: Optional[str] = typer.Option(
+        None, "--python", metavar="LIST", help="Interpreters, e.g. 2.7,3.11 (default: this one)."
+    ),
+    repeat: int = typer.Option(
+        pending_signal.FEWEST_RUNS, "--repeat", help="Runs per interpreter, at least."
+    ),
+    max_repeat: int = typer.Option(
+        12, "--max-repeat", help="Runs per interpreter, at most: more while the runs disagree."
+    ),
+    plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
+    json_file: Optional[Path] = typer.Option(
+        None, "--json", metavar="FILE",
+        help="Also write each interpreter's pace before and after the Ctrl-C as JSON; - for "
+        "stdout (then nothing else is printed there).",
+    ),
+) -> None:
+    """A worker counts while main waits in join(); Ctrl-C mid-run: does the worker slow down?"""
+    _check_plot(plot)
+    pythons = _pythons(python)
+    results, warning = _watched(lambda: pending_signal.run(
+        pythons, repeat=repeat, max_repeat=max_repeat, progress=progress_bar))
+    if plot is not None:
+        plots.save_pending_signal(results, plot)
+    if json_file is not None:
+        document = json.dumps({
+            "schema": "sigkit.lab.pending-signal/1",
+            "warning": warning,
+            "interpreters": [result.to_dict() for result in results],
+        }, indent=2)
+        if str(json_file) == "-":
+            print(document)
+            return
+        json_file.write_text(document + "\n")
+    console = Console()
+    before, after = pending_signal.BEFORE, pending_signal.AFTER
+    _show(
+        console,
+        f"A pending Ctrl-C: a worker counts for {before + after:g} s while main waits in join(); "
+        f"Ctrl-C at {before:g} s (median of the runs)",
+        warning,
+        lab_ticks.pending_table(results),
+        lab_ticks.pending_chart(results, console.width),
+        Text("\n".join(result.saying() for result in results)),
+        _prose(pending_signal.EXPLANATION),
+    )
+
+
+@lab.command("check-interval")
+def check_interval_command(
+    python: str = typer.Option(
+        "2.7", "--python", metavar="LIST",
+        help="Interpreters: each Python 2 at every check interval, each Python 3 at its "
+        "switch interval, e.g. 2.7,3.11.",
+    ),
+    intervals: str = typer.Option(
+        ",".join(map(str, check_interval.INTERVALS)), "--intervals", metavar="LIST",
+        help="sys.setcheckinterval values to try, in ticks (Python 2).",
+    ),
+    trials: int = typer.Option(10, "--trials", "-n", help="Ctrl-C presses per row."),
+    repeat: int = typer.Option(3, "--repeat", help="Switching runs per row (the median is shown)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
+) -> None:
+    """Python 2's check interval (ticks) beside Python 3's switch interval (time): GIL hand-overs
+    and Ctrl-C latency."""
+    _check_plot(plot)
+    pythons, ticks = _pythons(python), _list("--intervals", intervals, int)
+    console = Console()
+    rows, warning = _watched(lambda: check_interval.run(
+        pythons, ticks, trials=trials, repeat=repeat, progress=progress_bar))
+    _show(
+        console,
+        f"Ticks vs time: GIL hand-overs between two counting threads (median of {repeat} runs), "
+        f"and Ctrl-C beside one busy thread ({trials} presses)",
+        warning,
+        lab_ticks.check_table(rows),
+        lab_ticks.check_chart(rows, console.width),
+        _prose(check_interval.EXPLANATION),
+    )
+    if plot is not None:
+        plots.save_check_interval(rows, plot)

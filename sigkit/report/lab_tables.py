@@ -13,7 +13,7 @@ from sigkit.stats import Summary
 from sigkit.units import fmt
 
 
-def _table(*columns: str) -> Table:
+def lab_table(*columns: str) -> Table:
     table = Table(box=None, header_style="bold", pad_edge=False)
     for index, name in enumerate(columns):
         table.add_column(name, justify="left" if index == 0 else "right")
@@ -26,7 +26,7 @@ def _seconds(value: float) -> str:
 
 def gil_table(results: Sequence[gil.GilResult]) -> Table:
     """Wall seconds per mode, ratios to sequential, and CPU seconds of the threaded run."""
-    table = _table("python", *gil.MODES, "thr/seq", "proc/seq", "CPU thr")
+    table = lab_table("python", *gil.MODES, "thr/seq", "proc/seq", "CPU thr")
     for result in results:
         runs = result.runs
         table.add_row(
@@ -63,7 +63,7 @@ def _p50_p95(summary: Summary | None) -> str:
 def switch_table(cells: Sequence[switch_interval.Cell]) -> Table:
     """One row per switch interval, one column per busy-thread count: handler p50 / p95."""
     counts = sorted({cell.threads for cell in cells})
-    table = _table("switch interval", *(f"{n} busy" if n else "idle" for n in counts))
+    table = lab_table("switch interval", *(f"{n} busy" if n else "idle" for n in counts))
     for interval in sorted({cell.switch_interval for cell in cells}):
         row = {c.threads: c for c in cells if c.switch_interval == interval}
         table.add_row(fmt(interval * 1e6), *(_p50_p95(row[n].summary) for n in counts))
@@ -83,7 +83,7 @@ def switch_chart(cells: Sequence[switch_interval.Cell], width: int) -> Text:
 def convoy_table(cells: Sequence[convoy.Cell]) -> Table:
     """One row per interpreter, one column per CPU-thread count: round trip p50 / p95."""
     counts = sorted({cell.threads for cell in cells})
-    table = _table("python", *(f"{n} CPU threads" for n in counts))
+    table = lab_table("python", *(f"{n} CPU threads" for n in counts))
     for python in dict.fromkeys(cell.python for cell in cells):
         row = {c.threads: c for c in cells if c.python == python}
         table.add_row(row[counts[0]].version, *(_p50_p95(row[n].summary) for n in counts))

@@ -39,7 +39,8 @@ def take_turns(me, last, until, totals):
 
 
 def switches(seconds):
-    last, totals = [None], []
+    last = [None]  # type: list
+    totals = []  # type: list
     until = time.time() + seconds
     workers = [threading.Thread(target=take_turns, args=(me, last, until, totals))
                for me in (0, 1)]
@@ -49,8 +50,13 @@ def switches(seconds):
     for worker in workers:
         worker.join()
     elapsed = time.time() - start
+    getswitchinterval = getattr(sys, "getswitchinterval", None)  # new in 3.2
     print(json.dumps({
         "python": platform.python_version(),
+        "check_interval": (
+            sys.getcheckinterval() if sys.version_info[0] == 2 else None  # type: ignore[attr-defined]
+        ),
+        "switch_interval": getswitchinterval() if getswitchinterval else None,
         "seconds": elapsed,
         # each thread's first turn is its start, not a hand-over
         "switches": sum(s for s, _ in totals) - len(totals),
@@ -87,7 +93,7 @@ def main(argv):
         elif flag == "--threads":
             threads = int(args.pop(0))
         elif flag == "--check-interval":
-            sys.setcheckinterval(int(args.pop(0)))
+            sys.setcheckinterval(int(args.pop(0)))  # type: ignore[attr-defined]  # Python 2
         elif flag == "--switch-interval":
             sys.setswitchinterval(float(args.pop(0)))
         else:

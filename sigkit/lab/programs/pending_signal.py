@@ -67,7 +67,8 @@ def main(argv):
         else:
             print("usage: pending_signal.py [--seconds S] [--period S]", file=sys.stderr)
             return 2
-    samples, done = [], threading.Event()
+    samples = []  # type: list
+    done = threading.Event()
     worker = threading.Thread(target=count_for, args=(seconds, period, samples, done))
     worker.start()
     print("ready")
