@@ -14,7 +14,15 @@ from rich.text import Text
 
 from sigkit import interpreters
 from sigkit.errors import UsageError
-from sigkit.lab import check_interval, convoy, gil, machine, pending_signal, switch_interval
+from sigkit.lab import (
+    check_interval,
+    convoy,
+    gil,
+    machine,
+    pending_signal,
+    switch_interval,
+    verdict,
+)
 from sigkit.report import lab_tables, lab_ticks, plots
 from sigkit.report.progress import progress_bar
 
@@ -28,6 +36,22 @@ lab = typer.Typer(
 )
 
 _PLOT_HELP = "Also draw the result into FILE: .svg, .png or .pdf (needs matplotlib)."
+
+
+def _repeat_option() -> int:
+    return typer.Option(
+        verdict.FEWEST_RUNS, "--repeat",
+        help=f"Runs at least; a verdict needs {verdict.FEWEST_RUNS} (below, the figures are "
+        "shown without one).",
+    )
+
+
+def _max_repeat_option() -> int:
+    return typer.Option(
+        verdict.MOST_RUNS, "--max-repeat",
+        help="Runs at most: more are made while the runs disagree; then the verdict says the "
+        "machine was too busy to tell.",
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -85,7 +109,8 @@ def gil_command(
         help="Interpreters, e.g. 2.7,3.11,3.13 (default: this one).",
     ),
     n: int = typer.Option(gil.DEFAULT_N, "--n", help="Count down from N (twice per mode)."),
-    repeat: int = typer.Option(3, "--repeat", help="Runs per mode; the median is shown."),
+    repeat: int = _repeat_option(),
+    max_repeat: int = _max_repeat_option(),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
 ) -> None:
     """Count down N twice: sequentially, in two threads, in two processes (Beazley's GIL test)."""
@@ -94,10 +119,12 @@ def gil_command(
     _check_plot(plot)
     pythons = _pythons(python)
     console = Console()
-    results, warning = _watched(lambda: gil.run(pythons, n=n, repeat=repeat, progress=progress_bar))
+    results, warning = _watched(lambda: gil.run(
+        pythons, n=n, repeat=repeat, max_repeat=max_repeat, progress=progress_bar))
     _show(
         console,
-        f"The GIL: count down {n:,} twice, three ways (wall time, median of {repeat})",
+        f"The GIL: count down {n:,} twice, three ways (wall time, median of "
+        f"{len(results[0].rounds)} runs)",
         warning,
         lab_tables.gil_table(results),
         lab_tables.gil_chart(results, console.width),
@@ -183,12 +210,8 @@ def pending_signal_command(
     python: Optional[str] = typer.Option(
         None, "--python", metavar="LIST", help="Interpreters, e.g. 2.7,3.11 (default: this one)."
     ),
-    repeat: int = typer.Option(
-        pending_signal.FEWEST_RUNS, "--repeat", help="Runs per interpreter, at least."
-    ),
-    max_repeat: int = typer.Option(
-        12, "--max-repeat", help="Runs per interpreter, at most: more while the runs disagree."
-    ),
+    repeat: int = _repeat_option(),
+    max_repeat: int = _max_repeat_option(),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
     json_file: Optional[Path] = typer.Option(
         None, "--json", metavar="FILE",
@@ -218,7 +241,7 @@ def pending_signal_command(
     _show(
         console,
         f"A pending Ctrl-C: a worker counts for {before + after:g} s while main waits in join(); "
-        f"Ctrl-C at {before:g} s (median of the runs)",
+        f"Ctrl-C at {before:g} s (median of {len(results[0].runs)} runs)",
         warning,
         lab_ticks.pending_table(results),
         lab_ticks.pending_chart(results, console.width),

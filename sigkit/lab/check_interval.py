@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sigkit.errors import UsageError
 from sigkit.lab import programs
-from sigkit.lab.child import run_json
+from sigkit.lab.child import LabError, run_json
 from sigkit.launch import ProbeOptions, probe
 from sigkit.progress import Progress, silent
 from sigkit.stats import Summary, summarize
@@ -93,6 +93,9 @@ def switching(row: Row) -> None:
     if row.check_interval is not None:
         argv += ["--check-interval", str(row.check_interval)]
     raw = run_json(argv, timeout=SECONDS + 60)
+    if raw["check_interval"] != row.check_interval:
+        raise LabError(f"{row.python} ran with check interval {raw['check_interval']}, "
+                       f"not {row.check_interval}")
     row.version, row.switch_interval = str(raw["python"]), raw["switch_interval"]
     row.handoffs_per_s.append(raw["switches"] / raw["seconds"])
     row.counts_per_s.append(raw["iterations"] / raw["seconds"])

@@ -25,7 +25,7 @@ from typing import Any
 
 from sigkit.lab import programs
 from sigkit.lab.child import LabError, spawned, wait_ready
-from sigkit.lab.verdict import FEWEST_RUNS, Band, Verdict, judge, rounds
+from sigkit.lab.verdict import FEWEST_RUNS, MOST_RUNS, Band, Verdict, judge, rounds
 from sigkit.progress import Progress, silent
 from sigkit.units import fmt
 
@@ -241,7 +241,7 @@ def measure(python: str, before: float = BEFORE, after: float = AFTER) -> Run:
 def run(
     pythons: Sequence[str],
     repeat: int = FEWEST_RUNS,
-    max_repeat: int = 12,
+    max_repeat: int = MOST_RUNS,
     before: float = BEFORE,
     after: float = AFTER,
     progress: Progress = silent,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 CONFIDENCE = 0.9
 FEWEST_RUNS = 5  # the fewest runs whose range holds the median with CONFIDENCE
+MOST_RUNS = 12  # the default cap: past it, a busy machine is said to be too busy
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,78 @@
+"""``sigkit lab pending-signal`` on 2.7 and 3.11: where the Ctrl-C lands, and the worker's pace.
+
+What a noisy two-core machine cannot move is asserted: whether KeyboardInterrupt reached main
+during the join, and counts on both sides of the press.  The pace per CPU second is asserted
+with a wide margin only: 2.7 measured 0.16-0.25x after the press and 3.11 0.94-1.13x, over some
+thirty runs with the machine's CPUs fully taken by other programs.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import interpreter
+
+from sigkit.lab import pending_signal
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, pending_signal.Result]:
+    pythons = {version: interpreter(version) for version in ("2.7", "3.11")}
+    missing = [version for version, path in pythons.items() if path is None]
+    if missing:
+        pytest.skip(f"Python {', '.join(missing)} is not installed (pyenv install)")
+    measured = pending_signal.run(
+        [str(path) for path in pythons.values()], repeat=2, max_repeat=2, before=0.7, after=0.8
+    )
+    return dict(zip(pythons, measured))
+
+
+def test_the_worker_counts_on_both_sides_of_the_press(results):
+    for version, result in results.items():
+        assert result.python.startswith(version + ".")
+        assert len(result.runs) == 2
+        for run in result.runs:
+            assert run.before.count > 0 and run.after.count > 0
+            assert run.before.cpu_seconds > 0 and run.after.cpu_seconds > 0
+            assert run.samples[0].at < run.pressed_at < run.samples[-1].at
+
+
+def test_on_311_ctrl_c_interrupts_the_join(results):
+    for run in results["3.11"].runs:
+        assert run.during_join
+        assert run.answered_after is not None and run.answered_after > 0
+
+
+def test_on_27_the_join_is_not_interrupted_until_the_worker_ends(results):
+    for run in results["2.7"].runs:
+        assert not run.during_join
+        assert run.answered_after is not None  # it came, once join() returned
+
+
+def test_the_pending_signal_slows_27_and_not_311(results):
+    assert results["2.7"].verdict.median < 0.6
+    assert results["3.11"].verdict.median > 0.75
+
+
+def test_two_runs_are_too_few_for_a_verdict(results):
+    for result in results.values():
+        assert not result.verdict.settled
+        assert "too few runs to tell" in result.saying()
+
+
+def test_json_on_stdout_has_before_and_after_per_interpreter(sigkit):
+    python = interpreter("2.7")
+    if python is None:
+        pytest.skip("Python 2.7 is not installed (pyenv install 2.7)")
+    done = sigkit("lab", "pending-signal", "--python", "2.7", "--repeat", "1",
+                  "--max-repeat", "1", "--json", "-")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)  # nothing but the JSON on stdout
+    assert document["schema"] == "sigkit.lab.pending-signal/1"
+    (entry,) = document["interpreters"]
+    assert entry["python"].startswith("2.7.")
+    for window in ("before", "after"):
+        assert entry[window]["count"] > 0 and entry[window]["rate"] > 0
+    assert entry["verdict"] is None  # one run states no verdict
+    assert entry["runs"][0]["during_join"] is False
