@@ -31,8 +31,9 @@ calls into C can take seconds. More checks cost the counting threads time; and o
 machine most checks hand nothing over, because the thread that dropped the GIL takes it straight
 back before the woken one gets there. A signal changes the rhythm: once one is pending, 2.7
 checks after every tick until the main thread has run the handler, so with main in an
-interruptible wait the handler comes within a fraction of a millisecond of the C handler,
-whatever the interval. Python 3.2+ counts time instead: a thread that wants the GIL waits one
+interruptible wait the handler typically comes within a fraction of a millisecond of the C
+handler, whatever the interval (the tail: main, woken on the other core, loses the race for the
+GIL, or waits for a CPU). Python 3.2+ counts time instead: a thread that wants the GIL waits one
 switch interval (5 ms), then asks the holder to drop it -- so the same Ctrl-C waits about 5 ms,
 and the GIL changes hands at most about 200 times a second per waiting thread."""
 
