@@ -10,8 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sigkit.lab import programs
-from sigkit.lab.child import LabError, run_json
-from sigkit.lab.verdict import FEWEST_RUNS, MOST_RUNS, Band, Verdict, judge, rounds
+from sigkit.lab.child import run_json
+from sigkit.lab.verdict import (
+    FEWEST_RUNS,
+    MOST_RUNS,
+    Band,
+    Verdict,
+    check_repeats,
+    judge,
+    rounds,
+)
 from sigkit.progress import Progress, silent
 
 EXPLANATION = """\
@@ -109,8 +117,7 @@ def run(
     GIL battle (with the other core busy, the two threads are back on one core and stop
     fighting): the spread of the rounds shows when that happened.
     """
-    if repeat < 1 or max_repeat < repeat:
-        raise LabError("--repeat must be at least 1 and --max-repeat at least --repeat")
+    check_repeats(repeat, max_repeat)
     timeout = 60 + n * 1e-5  # 10 s per million: ~50x what 2.7 needs for two counts
     results: dict[str, GilResult] = {}
 

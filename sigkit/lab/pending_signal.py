@@ -25,7 +25,15 @@ from typing import Any
 
 from sigkit.lab import programs
 from sigkit.lab.child import LabError, spawned, wait_ready
-from sigkit.lab.verdict import FEWEST_RUNS, MOST_RUNS, Band, Verdict, judge, rounds
+from sigkit.lab.verdict import (
+    FEWEST_RUNS,
+    MOST_RUNS,
+    Band,
+    Verdict,
+    check_repeats,
+    judge,
+    rounds,
+)
 from sigkit.progress import Progress, silent
 from sigkit.units import fmt
 
@@ -248,8 +256,7 @@ def run(
 ) -> list[Result]:
     """Runs for every interpreter, round by round (one run each per round, never two at once),
     at least ``repeat`` rounds and more, up to ``max_repeat``, until every verdict is settled."""
-    if repeat < 1 or max_repeat < repeat:
-        raise LabError("--repeat must be at least 1 and --max-repeat at least --repeat")
+    check_repeats(repeat, max_repeat)
     if before <= WARM_UP + 2 * PERIOD or after <= SETTLE + 2 * PERIOD:
         raise LabError("each side of the press needs a few samples: use longer runs")
     results = [Result(python) for python in pythons]

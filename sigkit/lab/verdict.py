@@ -16,6 +16,8 @@ import statistics
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from sigkit.errors import UsageError
+
 CONFIDENCE = 0.9
 FEWEST_RUNS = 5  # the fewest runs whose range holds the median with CONFIDENCE
 MOST_RUNS = 12  # the default cap: past it, a busy machine is said to be too busy
@@ -88,6 +90,12 @@ def judge(values: Sequence[float], bands: Sequence[Band]) -> Verdict:
     if interval is not None:
         band = next((b for b in bands if b.holds(*interval)), None)
     return Verdict(tuple(values), interval, band)
+
+
+def check_repeats(repeat: int, max_repeat: int) -> None:
+    """Bad ``--repeat``/``--max-repeat`` are usage errors, found before anything runs."""
+    if repeat < 1 or max_repeat < repeat:
+        raise UsageError("--repeat must be at least 1 and --max-repeat at least --repeat")
 
 
 def rounds(minimum: int, maximum: int, settled: Callable[[], bool]) -> Iterator[int]:

@@ -11,8 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sigkit.lab import check_interval, pending_signal
-from sigkit.report.lab_tables import lab_table
-from sigkit.report.pictures import BarRow, bar_chart
+from sigkit.report.lab_tables import lab_table, p50_p95, p50_p95_chart
 from sigkit.units import fmt
 
 _SPARKS = " ▁▂▃▄▅▆▇█"
@@ -88,21 +87,15 @@ def check_table(rows: Sequence[check_interval.Row]) -> Table:
     table = lab_table("python · GIL check", "hand-overs/s", "loop iterations/s",
                       "C → Python handler p50 / p95")
     for row in rows:
-        latency = row.latency
         table.add_row(
             row.label,
             f"{row.handoffs:,.0f}",
             _rate(row.counts),
-            "—" if latency is None else f"{fmt(latency.p50)} / {fmt(latency.p95)}",
+            p50_p95(row.latency),
         )
     return table
 
 
 def check_chart(rows: Sequence[check_interval.Row], width: int) -> Text:
     """C handler → Python handler p50 bars (p95 dashed), log scale."""
-    bars = [
-        BarRow(row.label, s.p50, f"p50 {fmt(s.p50)}  p95 {fmt(s.p95)}", high=s.p95)
-        for row in rows
-        if (s := row.latency) is not None
-    ]
-    return bar_chart(bars, width, log=True)
+    return p50_p95_chart(((row.label, row.latency) for row in rows), width)
