@@ -9,6 +9,7 @@ thirty runs with the machine's CPUs fully taken by other programs.
 from __future__ import annotations
 
 import json
+import signal
 
 import pytest
 from conftest import interpreter
@@ -76,3 +77,17 @@ def test_json_on_stdout_has_before_and_after_per_interpreter(sigkit):
         assert entry[window]["count"] > 0 and entry[window]["rate"] > 0
     assert entry["verdict"] is None  # one run states no verdict
     assert entry["runs"][0]["during_join"] is False
+
+
+def test_the_press_lands_even_when_sigkit_was_started_with_sigint_ignored():
+    """A background job of a non-interactive shell starts with SIGINT ignored, and children
+    inherit that: Python would then install no KeyboardInterrupt handler at all."""
+    python = interpreter("3.11")
+    if python is None:
+        pytest.skip("Python 3.11 is not installed (pyenv install 3.11)")
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        run = pending_signal.measure(python, before=0.5, after=0.5)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert run.during_join

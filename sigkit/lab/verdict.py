@@ -77,8 +77,8 @@ class Verdict:
         low, high = self.spread
         runs = f"{len(self.values)} run{'s' if len(self.values) != 1 else ''}"
         if self.interval is None:
-            return f"too few runs to tell ({runs}: {figure(low)}-{figure(high)}; " \
-                   f"at least {FEWEST_RUNS} are needed)"
+            seen = figure(low) if low == high else f"{figure(low)}-{figure(high)}"
+            return f"too few runs to tell ({runs}: {seen}; at least {FEWEST_RUNS} are needed)"
         return (f"the machine was too busy to tell: {runs} ranged {figure(low)}-{figure(high)}, "
                 "more than the difference being measured")
 

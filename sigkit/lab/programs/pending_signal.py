@@ -18,6 +18,7 @@ from __future__ import print_function
 import json
 import os
 import platform
+import signal
 import sys
 import threading
 import time
@@ -67,6 +68,9 @@ def main(argv):
         else:
             print("usage: pending_signal.py [--seconds S] [--period S]", file=sys.stderr)
             return 2
+    # Python's own Ctrl-C handler, even when this process was started with SIGINT ignored (a
+    # background job of a non-interactive shell): then Python would not install it at all.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     samples = []  # type: list
     done = threading.Event()
     worker = threading.Thread(target=count_for, args=(seconds, period, samples, done))
