@@ -8,6 +8,7 @@ The same log time axes as the terminal pictures (``pictures``), for the same rea
 from __future__ import annotations
 
 import shlex
+import statistics
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -147,25 +148,35 @@ def save_probe(trials: Sequence[Trial], path: Path) -> None:
 
 
 # -- lab -----------------------------------------------------------------------------------------
+def _bars_with_range(axis: Any, xs: Sequence[float], runs: Sequence[Sequence[float]],
+                     **style: Any) -> None:
+    """A bar at each run set's median, with whiskers to its lowest and highest run."""
+    middles = [statistics.median(values) for values in runs]
+    whiskers = [[m - min(v) for m, v in zip(middles, runs)],
+                [max(v) - m for m, v in zip(middles, runs)]]
+    axis.bar(xs, middles, 0.4, yerr=whiskers, capsize=3, **style)
+
+
 def save_gil(results: Sequence[gil.GilResult], path: Path) -> None:
-    """Threads and processes as multiples of sequential, per interpreter and for the seed's run.
+    """Threads and processes as multiples of sequential, per interpreter and for the seed's run,
+    with whiskers from the lowest to the highest round: the spread the verdicts are judged on.
 
     Ratios, not seconds: they compare across machines and N (the seed counted on 2010 hardware).
     """
     plt = _pyplot()
     seed = gil.SEED_SECONDS
-    groups = [(r.python, r.ratio("threads"), r.ratio("processes")) for r in results]
-    groups.append(("seed (2.7)", seed["threads"] / seed["sequential"],
-                   seed["processes"] / seed["sequential"]))
+    seed_ratios = {mode: [seed[mode] / seed["sequential"]] for mode in ("threads", "processes")}
+    groups = [(r.python, {mode: r.ratios(mode) for mode in seed_ratios}) for r in results]
+    groups.append(("seed (2.7)", seed_ratios))
     figure, axis = plt.subplots(figsize=(max(5, 1.6 * len(groups)), 3.6))
     xs = range(len(groups))
-    axis.bar([x - 0.2 for x in xs], [g[1] for g in groups], 0.4, label="two threads",
-             color="tab:orange")
-    axis.bar([x + 0.2 for x in xs], [g[2] for g in groups], 0.4, label="two processes",
-             color="tab:green")
+    for offset, mode, label, colour in ((-0.2, "threads", "two threads", "tab:orange"),
+                                        (0.2, "processes", "two processes", "tab:green")):
+        _bars_with_range(axis, [x + offset for x in xs], [ratios[mode] for _, ratios in groups],
+                         label=label, color=colour)
     axis.axhline(1.0, color="0.3", ls="--", lw=1, label="sequential = 1")
-    axis.set_xticks(list(xs), [name for name, _, _ in groups])
-    axis.set_ylabel("wall time ÷ sequential")
+    axis.set_xticks(list(xs), [name for name, _ in groups])
+    axis.set_ylabel("wall time ÷ sequential (median, runs' range)")
     n = results[0].n if results else gil.DEFAULT_N
     axis.set_title(f"count down {n:,} twice: threads vs processes", fontsize=10)
     axis.legend(fontsize=8)
@@ -234,12 +245,9 @@ def save_pending_signal(results: Sequence[pending_signal.Result], path: Path) ->
     over_time.legend(fontsize=8)
     xs = range(len(results))
     for offset, window, colour in ((-0.2, "before", "tab:blue"), (0.2, "after", "tab:orange")):
-        values = [[getattr(run, window).cpu_rate / 1e6 for run in r.runs] for r in results]
-        middles = [sorted(v)[(len(v) - 1) // 2] for v in values]
-        whiskers = [[m - min(v) for m, v in zip(middles, values)],
-                    [max(v) - m for m, v in zip(middles, values)]]
-        per_cpu.bar([x + offset for x in xs], middles, 0.4, yerr=whiskers, capsize=3,
-                    color=colour, label=f"{window} the Ctrl-C")
+        _bars_with_range(per_cpu, [x + offset for x in xs],
+                         [[getattr(run, window).cpu_rate / 1e6 for run in r.runs] for r in results],
+                         color=colour, label=f"{window} the Ctrl-C")
     per_cpu.set_xticks(list(xs), [f"Python {r.python}" for r in results])
     per_cpu.set_ylabel("M counts per CPU second")
     per_cpu.legend(fontsize=8)
