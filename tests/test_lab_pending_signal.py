@@ -91,3 +91,19 @@ def test_the_press_lands_even_when_sigkit_was_started_with_sigint_ignored():
     finally:
         signal.signal(signal.SIGINT, previous)
     assert run.during_join
+
+
+def test_the_report_shows_table_chart_verdict_and_explanation(sigkit, tmp_path):
+    python = interpreter("2.7")
+    if python is None:
+        pytest.skip("Python 2.7 is not installed (pyenv install 2.7)")
+    written = tmp_path / "pending.json"
+    done = sigkit("lab", "pending-signal", "--python", "2.7", "--repeat", "1",
+                  "--max-repeat", "1", "--json", str(written))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "after ÷ before (CPU)" in out and "after join()" in out
+    assert "┃" in out  # the press, on the worker's pace over time
+    assert ": too few runs to tell (1 run: " in out
+    assert "runs slow as hell" in out
+    assert json.loads(written.read_text())["interpreters"][0]["python"].startswith("2.7.")
