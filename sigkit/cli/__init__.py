@@ -10,6 +10,7 @@ import sys
 
 import typer
 
+from sigkit import __version__
 from sigkit.cli import check, explain, inspect, lab, lint, probe, run, scenarios
 from sigkit.errors import UsageError
 
@@ -20,12 +21,24 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        print(f"sigkit {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _sigkit() -> None:
+def _sigkit(
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_print_version,
+        help="Print sigkit's version and exit.",
+    ),
+) -> None:
     """Why doesn't Ctrl-C kill my program? Press a real Ctrl-C, measure, diagnose."""
 
 
