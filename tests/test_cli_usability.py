@@ -65,3 +65,13 @@ def test_a_program_that_never_gets_ready_is_a_problem_and_says_how_long_sigkit_w
     assert done.returncode == 1
     assert re.search(r"gave up waiting for it to be ready and killed it \d", done.stdout)
     assert "warming up" in done.stdout
+
+
+@pytest.mark.parametrize("command", [["lint", "--list-rules"], ["explain"], ["scenarios"]])
+def test_a_quick_command_loads_neither_the_probe_engine_nor_the_diagnosis(sigkit, command):
+    """Sub-commands are imported lazily: pre-commit runs ``sigkit lint`` in a loop."""
+    done = sigkit(*command, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert "sigkit.cli" in imported  # the profile is really there
+    assert {"sigkit.launch", "sigkit.checks.runner", "pexpect"} & imported == set()
