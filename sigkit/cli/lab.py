@@ -1,4 +1,4 @@
-"""``sigkit lab``: the experiments behind the facts (GIL, switch interval, I/O convoy)."""
+"""``sigkit lab``: the experiments behind the facts (GIL, switch interval, I/O convoy, ticks)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ _PLOT_HELP = "Also draw the result into FILE: .svg, .png or .pdf (needs matplotl
 
 def _repeat_option() -> int:
     return typer.Option(
-        verdict.FEWEST_RUNS, "--repeat",
+        verdict.FEWEST_RUNS, "--repeat", metavar="N",
         help=f"Runs at least; a verdict needs {verdict.FEWEST_RUNS} (below, the figures are "
         "shown without one).",
     )
@@ -48,7 +48,7 @@ def _repeat_option() -> int:
 
 def _max_repeat_option() -> int:
     return typer.Option(
-        verdict.MOST_RUNS, "--max-repeat",
+        verdict.MOST_RUNS, "--max-repeat", metavar="N",
         help="Runs at most: more are made while the runs disagree; then the verdict says the "
         "machine was too busy to tell.",
     )
@@ -108,7 +108,7 @@ def gil_command(
         None, "--python", metavar="LIST",
         help="Interpreters, e.g. 2.7,3.11,3.13 (default: this one).",
     ),
-    n: int = typer.Option(gil.DEFAULT_N, "--n", help="Count down from N (twice per mode)."),
+    n: int = typer.Option(gil.DEFAULT_N, "--n", metavar="N", help="Count down from N (twice per mode)."),
     repeat: int = _repeat_option(),
     max_repeat: int = _max_repeat_option(),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
@@ -148,7 +148,7 @@ def switch_interval_command(
         ",".join(map(str, switch_interval.THREADS)), "--threads", metavar="LIST",
         help="Numbers of busy pure-Python threads (0: the idle baseline).",
     ),
-    trials: int = typer.Option(5, "--trials", "-n", help="Ctrl-C presses per cell."),
+    trials: int = typer.Option(5, "--trials", "-n", metavar="N", help="Ctrl-C presses per cell."),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
 ) -> None:
     """Ctrl-C → Python handler latency for each switch interval and number of busy threads."""
@@ -180,7 +180,7 @@ def convoy_command(
         ",".join(map(str, convoy.THREADS)), "--threads", metavar="LIST",
         help="Numbers of CPU-bound threads beside the echo thread.",
     ),
-    pings: int = typer.Option(convoy.PINGS, "--pings", help="Round trips per cell."),
+    pings: int = typer.Option(convoy.PINGS, "--pings", metavar="N", help="Round trips per cell."),
     interval: Optional[float] = typer.Option(
         None, "--switch-interval", metavar="SECONDS", help="sys.setswitchinterval in the program."
     ),
@@ -261,8 +261,10 @@ def check_interval_command(
         ",".join(map(str, check_interval.INTERVALS)), "--intervals", metavar="LIST",
         help="sys.setcheckinterval values to try, in ticks (Python 2).",
     ),
-    trials: int = typer.Option(10, "--trials", "-n", help="Ctrl-C presses per row."),
-    repeat: int = typer.Option(3, "--repeat", help="Switching runs per row (the median is shown)."),
+    trials: int = typer.Option(10, "--trials", "-n", metavar="N", help="Ctrl-C presses per row."),
+    repeat: int = typer.Option(
+        3, "--repeat", metavar="N", help="Switching runs per row (the median is shown)."
+    ),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
 ) -> None:
     """Python 2's check interval (ticks) beside Python 3's switch interval (time): GIL hand-overs
