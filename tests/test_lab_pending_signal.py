@@ -107,3 +107,21 @@ def test_the_report_shows_table_chart_verdict_and_explanation(sigkit, tmp_path):
     assert ": too few runs to tell (1 run: " in out
     assert "runs slow as hell" in out
     assert json.loads(written.read_text())["interpreters"][0]["python"].startswith("2.7.")
+
+
+def synthetic(cpu_ratio: float, wall_ratio: float) -> pending_signal.Run:
+    """A run whose worker counted 100 before the press and ``100 * cpu_ratio`` after, in one
+    CPU second each, over ``cpu_ratio / wall_ratio`` wall seconds after."""
+    sample = pending_signal.Sample
+    after = pending_signal.Window(round(100 * cpu_ratio), cpu_ratio / wall_ratio, 1.0)
+    return pending_signal.Run("3.11.7", (sample(0, 0, 0), sample(1, 1, 1)), 0.5,
+                              pending_signal.Window(100, 1.0, 1.0), after, 0.005, True)
+
+
+def test_a_noisy_wall_clock_is_named_beside_a_settled_cpu_verdict():
+    steady = pending_signal.Result("python", [synthetic(1.0, 1.0) for _ in range(5)])
+    assert "wall" not in steady.saying()
+    noisy = pending_signal.Result("python", [synthetic(1.0, w) for w in (0.6, 1.1, 1, 0.7, 1)])
+    said = noisy.saying()
+    assert said.startswith("3.11.7: the same pace after the press: 1.00x")
+    assert "per wall second the runs ranged 0.60-1.10x: the machine was too busy to tell" in said

@@ -171,6 +171,12 @@ class Result:
             low, high = verdict.interval or verdict.spread
             said += (f": {verdict.median:.2f}x the pace per CPU second "
                      f"(median of {len(self.runs)} runs, 90% interval {low:.2f}-{high:.2f}x)")
+            wall = judge([run.rate_ratio for run in self.runs], BANDS)
+            if wall.interval is not None and wall.band is not verdict.band:
+                low, high = wall.spread
+                said += (f"; per wall second the runs ranged {low:.2f}-{high:.2f}x: the machine "
+                         "was too busy to tell from the wall clock (other programs took the "
+                         "worker's CPU)")
         delay = self.answered_after()
         if delay is None:
             reached = "KeyboardInterrupt never reached the main thread"
