@@ -82,14 +82,21 @@ def pending_chart(results: Sequence[pending_signal.Result], width: int) -> Text:
     return out
 
 
+def _with_range(median: float, runs: Sequence[float]) -> str:
+    """``9,261 (8,768-9,926)``: the median, and the runs' range when there are several."""
+    if len(runs) < 2:
+        return f"{median:,.0f}"
+    return f"{median:,.0f} ({min(runs):,.0f}-{max(runs):,.0f})"
+
+
 def check_table(rows: Sequence[check_interval.Row]) -> Table:
     """Per interpreter and interval: GIL hand-overs, counting pace, Ctrl-C latency."""
-    table = lab_table("python · GIL check", "hand-overs/s", "loop iterations/s",
+    table = lab_table("python · GIL check", "hand-overs/s (range)", "loop iterations/s",
                       "C → Python handler p50 / p95")
     for row in rows:
         table.add_row(
             row.label,
-            f"{row.handoffs:,.0f}",
+            _with_range(row.handoffs, row.handoffs_per_s),
             _rate(row.counts),
             p50_p95(row.latency),
         )
