@@ -84,6 +84,9 @@ def run_sigkit(command: Command, out: Path, smoke: bool) -> str:
     """Run one command as a user would (its own process) and return the fenced snippet."""
     args = [a.replace("{out}", str(out)) for a in (command.smoke if smoke else command.args) or ()]
     shown = shlex.join(["sigkit", *(a.replace(str(out), "docs/generated") for a in args)])
+    from sigkit.lab.machine import busy_cpus
+
+    busy_before = busy_cpus()
     done = subprocess.run(
         [sys.executable, "-m", "sigkit", *args], capture_output=True, text=True, cwd=REPO,
         env={**os.environ, **ENV}, timeout=900,
@@ -91,7 +94,18 @@ def run_sigkit(command: Command, out: Path, smoke: bool) -> str:
     if done.returncode not in command.ok:
         reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise SystemExit(f"generate: `{shown}` exited {done.returncode}: {reason}")
-    return fence(shown, tidy(done.stdout))
+    snippet = fence(shown, tidy(done.stdout))
+    if command.args[0] == "lab":
+        snippet += "\n" + load_caption(busy_before, busy_cpus())
+    return snippet
+
+
+def load_caption(busy_before: float, busy_after: float) -> str:
+    """The machine's load beside a lab figure: other programs change what these runs show."""
+    load = os.getloadavg()[0]
+    return (f"*Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC with "
+            f"other programs using {busy_before:.1f} of {os.cpu_count()} CPUs just before and "
+            f"{busy_after:.1f} just after (load average {load:.1f}).*\n")
 
 
 def picture_snippets(smoke: bool) -> dict[str, str]:
