@@ -25,15 +25,15 @@ from sigkit.units import fmt
 
 EXPLANATION = """\
 Python 2 counts ticks: every N bytecodes (sys.setcheckinterval, 100 by default) the running
-thread drops the GIL and retakes it, so another thread may run, and the main thread runs
-pending signal handlers. Ticks are not time: a tick of "n -= 1" takes nanoseconds, a tick that
-calls into C can take seconds. More checks cost the counting threads time, and most hand
-nothing over: the thread that dropped the GIL takes it straight back before the woken one gets
-there. With the other core free, the woken thread still wins more often the smaller the
-interval; with that core busy, the two threads share one core and change hands only when the OS
-preempts one, whatever the interval (so the hand-overs swing between runs). A signal changes the rhythm: once one is pending, 2.7
-checks after every tick until the main thread has run the handler, so with main in an
-interruptible wait the handler typically comes within a fraction of a millisecond of the C
+thread drops the GIL and retakes it, so another thread may run, and the main thread runs pending
+signal handlers. Ticks are not time: a tick of "n -= 1" takes nanoseconds, a tick that calls
+into C can take seconds. More checks cost the counting threads time, and most hand nothing over:
+the thread that dropped the GIL takes it straight back before the woken one gets there. With the
+other core free, the woken thread still wins more often the smaller the interval; with that core
+busy, the two threads share one core and change hands only when the OS preempts one, whatever
+the interval (so the hand-overs swing between runs). A signal changes the rhythm: once one is
+pending, 2.7 checks after every tick until the main thread has run the handler, so with main in
+an interruptible wait the handler typically comes within a fraction of a millisecond of the C
 handler, whatever the interval (the tail: main, woken on the other core, loses the race for the
 GIL, or waits for a CPU). Python 3.2+ counts time instead: a thread that wants the GIL waits one
 switch interval (5 ms), then asks the holder to drop it -- so the same Ctrl-C waits about 5 ms,

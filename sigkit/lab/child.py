@@ -44,13 +44,18 @@ def spawned(argv: Sequence[str], pass_fds: Sequence[int] = ()) -> Iterator[subpr
 def run_json(argv: Sequence[str], timeout: float) -> dict[str, Any]:
     """Run a lab program to completion and parse the JSON line it prints last."""
     with spawned(argv) as process:
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise LabError(f"{argv[0]} took longer than {timeout:g} s (killed)") from None
+        return last_json(process, argv[0], timeout)
+
+
+def last_json(process: subprocess.Popen[str], python: str, timeout: float) -> dict[str, Any]:
+    """Wait for a lab program to end and parse the JSON line it printed last."""
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise LabError(f"{python} took longer than {timeout:g} s (killed)") from None
     if process.returncode != 0 or not out.strip():
         last = (err.strip().splitlines() or [f"exit code {process.returncode}"])[-1]
-        raise LabError(f"{argv[0]} failed: {last}")
+        raise LabError(f"{python} failed: {last}")
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
 

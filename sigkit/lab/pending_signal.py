@@ -13,18 +13,16 @@ drawn from it.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import statistics
-import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sigkit.lab import programs
-from sigkit.lab.child import LabError, spawned, wait_ready
+from sigkit.lab.child import LabError, last_json, spawned, wait_ready
 from sigkit.lab.verdict import (
     FEWEST_RUNS,
     MOST_RUNS,
@@ -241,15 +239,7 @@ def measure(python: str, before: float = BEFORE, after: float = AFTER) -> Run:
         time.sleep(before)
         pressed_at = time.time()
         os.killpg(process.pid, signal.SIGINT)
-        try:
-            out, err = process.communicate(timeout=after + 60)
-        except subprocess.TimeoutExpired:
-            raise LabError(f"{python} did not finish the pending-signal run (killed)") from None
-    lines = out.strip().splitlines()
-    if process.returncode != 0 or not lines:
-        last = (err.strip().splitlines() or [f"exit code {process.returncode}"])[-1]
-        raise LabError(f"{python} failed the pending-signal run: {last}")
-    return parse(json.loads(lines[-1]), pressed_at)
+        return parse(last_json(process, python, timeout=after + 60), pressed_at)
 
 
 def run(
