@@ -25,11 +25,17 @@ def test_a_row_per_check_interval_on_27_and_one_at_the_switch_interval_on_311(ro
     assert all(row.switch_interval is None for row in rows[:2])
 
 
-def test_every_row_counted_handed_over_and_was_pressed(rows):
+def test_every_row_counted_and_was_pressed(rows):
     for row in rows:
         assert len(row.counts_per_s) == 1 and row.counts > 0
-        assert len(row.handoffs_per_s) == 1 and row.handoffs > 0
+        assert len(row.handoffs_per_s) == 1
         assert len(row.handler_us) + row.missing == 2
+
+
+def test_the_switch_interval_forces_hand_overs_on_311(rows):
+    """A waiting thread asks for the GIL after 5 ms, so the two threads must alternate; 2.7's
+    hand-overs are left unasserted: with the other core busy they can all but vanish."""
+    assert rows[-1].handoffs > 0
 
 
 def test_without_a_python_2_there_is_no_check_interval():
