@@ -18,6 +18,7 @@ is never rewritten.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import io
 import os
@@ -26,7 +27,7 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,23 +130,28 @@ class Output:
 
     shown: str
     ansi: str
+    conditions: str = ""  # when it ran and how busy the machine was: true of this run only
 
     @property
     def text(self) -> str:
         return Text.from_ansi(self.ansi).plain
 
     def snippet(self) -> str:
-        return fence(self.shown, self.text)
+        return fence(self.shown, self.text) + self.footer()
 
     def picture_snippet(self, svg_name: str) -> str:
         """The picture first, the same output as copyable text in a second tab."""
-        text = "\n".join("    " + line if line else "" for line in self.snippet().splitlines())
+        fenced = fence(self.shown, self.text)
+        text = "\n".join("    " + line if line else "" for line in fenced.splitlines())
         return (f'=== "Terminal"\n\n    ![$ {self.shown}](generated/{svg_name})\n\n'
-                f'=== "Text"\n\n{text}\n')
+                f'=== "Text"\n\n{text}\n' + self.footer())
+
+    def footer(self) -> str:
+        return f"\n*{self.conditions}*\n" if self.conditions else ""
 
 
-def run_sigkit(command: Command, out: Path, smoke: bool) -> Output:
-    """Run one command as a user would (its own process) and return what it printed."""
+def run_sigkit(command: Command, out: Path, smoke: bool) -> dict[str, Output]:
+    """Run one command as a user would (its own process): what it printed, under its name."""
     args = [a.replace("{out}", str(out)) for a in (command.smoke if smoke else command.args) or ()]
     shown = shlex.join(["sigkit", *(a.replace(str(out), "docs/generated") for a in args)])
     done = subprocess.run(
@@ -159,7 +165,7 @@ def run_sigkit(command: Command, out: Path, smoke: bool) -> Output:
     if command.shows and not smoke and not names_cause(output.text, command.shows):
         raise SystemExit(f"generate: `{shown}` is the causes page's example of {command.shows}, "
                          f"but this run did not name it:\n{output.text}")
-    return output
+    return {command.name: output}
 
 
 def picture_snippets(smoke: bool) -> dict[str, Output]:
@@ -210,13 +216,8 @@ def cli_reference() -> str:
     return "\n".join(sections)
 
 
-def machine(busy_before: float) -> str:
-    """Where and when the figures were taken: they are only true of this kind of machine.
-
-    Other programs' CPU use is sampled before and after the runs: both cores matter here.
-    """
-    from sigkit.lab import machine as lab_machine
-
+def machine() -> str:
+    """The machine the figures were taken on: they are only true of this kind of machine."""
     model = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -224,15 +225,27 @@ def machine(busy_before: float) -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    busy_after = lab_machine.busy_cpus()
     lines = [
-        f"- generated {datetime.date.today().isoformat()} by `python docs/generate.py --runs`",
         f"- {os.cpu_count()} CPUs ({model}), Linux {platform.release()}",
         f"- sigkit itself ran on Python {platform.python_version()}",
-        f"- other programs' CPU use: {busy_before:.1f} CPUs just before the runs, "
-        f"{busy_after:.1f} just after (below {lab_machine.QUIET_BELOW} counts as quiet)",
+        "- written by `python docs/generate.py --runs`; under each output, the day it ran and how "
+        "busy other programs kept the CPUs (both cores matter here)",
     ]
     return "\n".join(lines) + "\n"
+
+
+def measuring(make: Callable[..., dict[str, Output]], *args: Any) -> dict[str, Output]:
+    """``make(*args)``, noting on each output when it ran and what else used the CPUs meanwhile."""
+    from sigkit.lab.machine import QUIET_BELOW, busy_cpus
+
+    before = busy_cpus()
+    outputs = make(*args)
+    after = busy_cpus()
+    verdict = ("a busy machine, so the figures include waiting for a CPU"
+               if max(before, after) >= QUIET_BELOW else "a quiet machine")
+    note = (f"Ran {datetime.date.today().isoformat()}; other programs used {before:.1f} CPUs "
+            f"just before, {after:.1f} just after: {verdict}.")
+    return {name: dataclasses.replace(output, conditions=note) for name, output in outputs.items()}
 
 
 PICTURES = ("picture-timeline", "picture-histograms")
@@ -267,10 +280,6 @@ def generate(out: Path, smoke: bool, only: Sequence[str] = (), runs: bool = Fals
             return name in only
         return runs or smoke or not measured(name)
 
-    from sigkit.lab.machine import busy_cpus
-
-    measuring = any(wanted(name) and measured(name) for name in snippet_names())
-    busy_before = busy_cpus() if measuring else 0.0
     files: dict[str, str] = {}
     if wanted("cli"):
         files["cli.md"] = cli_reference()
@@ -279,10 +288,10 @@ def generate(out: Path, smoke: bool, only: Sequence[str] = (), runs: bool = Fals
     for command in COMMANDS:
         if wanted(command.name) and not (smoke and command.smoke is None):
             print(f"generate: {command.name}", file=sys.stderr)
-            outputs[command.name] = run_sigkit(command, out, smoke)
+            outputs.update(measuring(run_sigkit, command, out, smoke))
     if any(wanted(name) for name in PICTURES):
         print("generate: pictures", file=sys.stderr)
-        outputs.update(picture_snippets(smoke))
+        outputs.update(measuring(picture_snippets, smoke))
     shows = {command.name: command.shows for command in COMMANDS if command.shows}
     for name, output in outputs.items():
         if name in pictured:
@@ -292,8 +301,8 @@ def generate(out: Path, smoke: bool, only: Sequence[str] = (), runs: bool = Fals
             files[f"{name}.md"] = output.snippet()
         if name in shows:
             files[f"{CAUSES_DIR}/{shows[name]}.md"] = files[f"{name}.md"]
-    if wanted("machine") and measuring:
-        files["machine.md"] = machine(busy_before)
+    if wanted("machine") and (outputs or "machine" in only):
+        files["machine.md"] = machine()
     return [out / name for name, text in files.items() if write_if_changed(out / name, text)]
 
 
