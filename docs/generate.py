@@ -133,6 +133,11 @@ class Output:
     conditions: str = ""  # when it ran and how busy the machine was: true of this run only
 
     @property
+    def title(self) -> str:
+        """The command line without its trailing comment: a picture's window title."""
+        return self.shown.split("   #", 1)[0]
+
+    @property
     def text(self) -> str:
         return Text.from_ansi(self.ansi).plain
 
@@ -143,7 +148,7 @@ class Output:
         """The picture first, the same output as copyable text in a second tab."""
         fenced = fence(self.shown, self.text)
         text = "\n".join("    " + line if line else "" for line in fenced.splitlines())
-        return (f'=== "Terminal"\n\n    ![$ {self.shown}](generated/{svg_name})\n\n'
+        return (f'=== "Terminal"\n\n    ![$ {self.title}](generated/{svg_name})\n\n'
                 f'=== "Text"\n\n{text}\n' + self.footer())
 
     def footer(self) -> str:
@@ -186,13 +191,13 @@ def picture_snippets(smoke: bool) -> dict[str, Output]:
     trials = run_trials(options, count)
     outputs = {}
     for name, chosen in zip(PICTURES, (trials[:1], trials)):
-        shown = shlex.join(["sigkit", "probe", "--expect", "^ready", "--after", "0.1",
+        shown = shlex.join(["sigkit", "probe", "--picture", "--expect", "^ready", "--after", "0.1",
                             *(["-n", str(count)] if len(chosen) > 1 else []), "--",
                             "python", "scenarios/busy_workers.py", "--threads", "1"])
         console = Console(width=WIDTH, record=True, file=io.StringIO(), force_terminal=True,
                           color_system="truecolor")
         pictures.render_probe(console, chosen)
-        outputs[name] = Output(f"{shown}   # the picture view",
+        outputs[name] = Output(f"{shown}   # its --picture part",
                                tidy(console.export_text(styles=True)))
     return outputs
 
@@ -295,7 +300,7 @@ def generate(out: Path, smoke: bool, only: Sequence[str] = (), runs: bool = Fals
     shows = {command.name: command.shows for command in COMMANDS if command.shows}
     for name, output in outputs.items():
         if name in pictured:
-            files[f"{name}.svg"] = terminal_svg(output.shown, output.ansi)
+            files[f"{name}.svg"] = terminal_svg(output.title, output.ansi)
             files[f"{name}.md"] = output.picture_snippet(f"{name}.svg")
         else:
             files[f"{name}.md"] = output.snippet()
