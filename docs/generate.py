@@ -59,7 +59,8 @@ class Command:
 COMMANDS = (
     Command("home-threadpool", ("run", "threadpool-exit", "--python", "3.11"), picture=True,
             shows="executor-shutdown"),
-    Command("quickstart-threadpool", ("run", "threadpool-exit", "--python", "3.9,3.11,3.13")),
+    Command("quickstart-threadpool", ("run", "threadpool-exit", "--python", "3.9,3.11,3.13"),
+            picture=True),
     Command("tutorial-idle", ("run", "idle", "--python", "3.11"), picture=True,
             smoke=("run", "idle")),
     Command("tutorial-blocked-27", ("run", "blocked-join", "--python", "2.7"), picture=True,
