@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sigkit.errors import UsageError
 from sigkit.lab import programs
-from sigkit.lab.child import LabError, run_json
+from sigkit.lab.child import LabError, interpreter_version, run_json
 from sigkit.launch import ProbeOptions, probe
 from sigkit.progress import Progress, silent
 from sigkit.stats import Summary, summarize
@@ -115,10 +115,9 @@ def pressing(row: Row) -> None:
 
 def rows_for(pythons: Sequence[str], intervals: Sequence[int]) -> list[Row]:
     """A row per check interval for each Python 2, one row for each Python 3."""
-    code = "import json, platform; print(json.dumps({'v': platform.python_version()}))"
     rows = []
     for python in pythons:
-        version = str(run_json([python, "-c", code], timeout=30)["v"])
+        version = interpreter_version(python)
         ticks: Sequence[int | None] = intervals if version.startswith("2.") else (None,)
         rows += [Row(python, version, interval) for interval in ticks]
     if all(row.check_interval is None for row in rows):

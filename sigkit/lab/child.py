@@ -73,3 +73,9 @@ def wait_ready(process: subprocess.Popen[str], python: str, timeout: float = 30.
     wait_readable(process.stdout.fileno(), timeout, "start")
     if process.stdout.readline().strip() != "ready":
         raise LabError(f"{python} could not run the lab program")
+
+
+def interpreter_version(python: str) -> str:
+    """``X.Y.Z`` of ``python`` (2.7-safe), for the table."""
+    code = "import json, platform; print(json.dumps({'v': platform.python_version()}))"
+    return str(run_json([python, "-c", code], timeout=30)["v"])

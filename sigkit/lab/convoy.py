@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sigkit.lab import programs
-from sigkit.lab.child import LabError, run_json, spawned, wait_readable, wait_ready
+from sigkit.lab.child import LabError, interpreter_version, spawned, wait_readable, wait_ready
 from sigkit.progress import Progress, silent
 from sigkit.stats import Summary, summarize
 
@@ -68,12 +68,6 @@ def measure(
             rtts.append((time.perf_counter_ns() - sent) / 1000)
             time.sleep(GAP)
     return rtts
-
-
-def interpreter_version(python: str) -> str:
-    """``X.Y.Z`` of ``python`` (2.7-safe), for the table."""
-    code = "import json, platform; print(json.dumps({'v': platform.python_version()}))"
-    return str(run_json([python, "-c", code], timeout=30)["v"])
 
 
 def run(
