@@ -18,6 +18,7 @@ from typing import Any
 from sigkit import __version__, interpreters, scenarios
 from sigkit.checks.budgets import BudgetResult, evaluate
 from sigkit.checks.config import Check, Config
+from sigkit.checks.load import MachineLoad, cpu_count, load_average, overload_warning
 from sigkit.errors import UsageError
 from sigkit.ladder import DEFAULT_LADDER
 from sigkit.launch import ProbeOptions, check_command, probe
@@ -44,10 +45,19 @@ class CaseResult:
     trials: list[Trial]
     budgets: list[BudgetResult]
     seconds: float
+    load: MachineLoad | None = None
 
     @property
     def passed(self) -> bool:
         return all(budget.passed for budget in self.budgets)
+
+    @property
+    def load_warning(self) -> str | None:
+        """Set when a latency budget was judged while the machine had more work than CPUs."""
+        judged_latency = any(budget.limit_ms is not None for budget in self.budgets)
+        if self.load is None or not judged_latency or not self.load.overloaded:
+            return None
+        return overload_warning(self.load, self.case.label)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +67,8 @@ class CaseResult:
             "command": self.case.options.command,
             "passed": self.passed,
             "seconds": round(self.seconds, 3),
+            "machine": self.load.to_dict() if self.load else None,
+            "load_warning": self.load_warning,
             "budgets": [dataclasses.asdict(budget) for budget in self.budgets],
             "run": run_to_dict(self.trials),
         }
@@ -128,13 +140,14 @@ def _options(check: Check, command: list[str], expect: str | None,
 
 def run_case(case: Case, on_trial: Callable[[], None] = lambda: None) -> CaseResult:
     """``trials`` fresh probes in sequence (never in parallel: they would share the cores)."""
-    started = time.monotonic()
+    started, load_before = time.monotonic(), load_average()
     trials = []
     for _ in range(case.check.trials):
         trials.append(probe(dataclasses.replace(case.options)))
         on_trial()
+    load = MachineLoad(cpu_count(), load_before, load_average())
     return CaseResult(case, trials, evaluate(case.check.budgets, trials),
-                      time.monotonic() - started)
+                      time.monotonic() - started, load)
 
 
 def document(config: Config, results: Sequence[CaseResult]) -> dict[str, Any]:
