@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Optional
 
 from sigkit.interpreters import Identity, identify
-from sigkit.launch import ProbeOptions, probe
+from sigkit.launch import ProbeOptions
 from sigkit.scenarios import Scenario
 from sigkit.timeline import Trial
+from sigkit.trials import judged
 
 
 @dataclass
@@ -104,6 +105,6 @@ def run_cells(
                     continue
                 options = scenario_options(scenario, str(python), fixed, extra_args, base, ladder)
                 for _ in range(trials):
-                    cell.trials.append(probe(replace(options)))
+                    cell.trials.append(judged(options))
                     on_trial(scenario.name)
     return cells

@@ -15,6 +15,7 @@ from sigkit.checks.config import Budgets, Check
 from sigkit.checks.load import MachineLoad
 from sigkit.checks.runner import Case, CaseResult
 from sigkit.launch import ProbeOptions
+from sigkit.report.json_report import case_to_dict
 
 pytest_plugins = ["pytester"]
 
@@ -118,5 +119,5 @@ def test_load_warning_only_for_latency_judged_on_more_work_than_cpus() -> None:
     assert warning is not None and "load average 4.5 on 2 CPUs" in warning
     assert result_with(quiet, latency=True).load_warning is None
     assert result_with(busy, latency=False).load_warning is None
-    assert result_with(busy, latency=True).to_dict()["machine"] == {
+    assert case_to_dict(result_with(busy, latency=True))["machine"] == {
         "cpus": 2, "load_before": 1.0, "load_after": 4.5}

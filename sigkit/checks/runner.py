@@ -7,26 +7,22 @@ in a second with one line, not after ten minutes of probing with a traceback.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sigkit import __version__, interpreters, scenarios
+from sigkit import interpreters, scenarios
 from sigkit.checks.budgets import BudgetResult, evaluate
 from sigkit.checks.config import Check, Config
 from sigkit.checks.load import MachineLoad, cpu_count, load_average, overload_warning
 from sigkit.errors import UsageError
 from sigkit.ladder import DEFAULT_LADDER
-from sigkit.launch import ProbeOptions, check_command, probe
-from sigkit.report.json_report import run_to_dict
+from sigkit.launch import ProbeOptions, check_command
 from sigkit.scenario_run import scenario_options
 from sigkit.timeline import Trial
-
-SCHEMA_ID = "sigkit.check/1"
+from sigkit.trials import judged
 
 
 @dataclass(frozen=True)
@@ -58,21 +54,6 @@ class CaseResult:
         if self.load is None or not judged_latency or not self.load.overloaded:
             return None
         return overload_warning(self.load, self.case.label)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.case.check.name,
-            "case": self.case.label,
-            "interpreter": self.case.interpreter,
-            "command": self.case.options.command,
-            "passed": self.passed,
-            "seconds": round(self.seconds, 3),
-            "machine": self.load.to_dict() if self.load else None,
-            "load_warning": self.load_warning,
-            "budgets": [dataclasses.asdict(budget) for budget in self.budgets],
-            "run": run_to_dict(self.trials),
-        }
-
 
 def plan(config: Config, only: Sequence[str] = ()) -> list[Case]:
     """The cases to run: every check, or those named by ``only`` (a check name or a case label).
@@ -143,19 +124,8 @@ def run_case(case: Case, on_trial: Callable[[], None] = lambda: None) -> CaseRes
     started, load_before = time.monotonic(), load_average()
     trials = []
     for _ in range(case.check.trials):
-        trials.append(probe(dataclasses.replace(case.options)))
+        trials.append(judged(case.options))
         on_trial()
     load = MachineLoad(cpu_count(), load_before, load_average())
     return CaseResult(case, trials, evaluate(case.check.budgets, trials),
                       time.monotonic() - started, load)
-
-
-def document(config: Config, results: Sequence[CaseResult]) -> dict[str, Any]:
-    """The ``--json`` form: every case, its budgets, and its full probe run (``sigkit.probe/1``)."""
-    return {
-        "schema": SCHEMA_ID,
-        "sigkit_version": __version__,
-        "config": config.shown,
-        "passed": all(result.passed for result in results),
-        "checks": [result.to_dict() for result in results],
-    }
