@@ -69,13 +69,3 @@ def test_an_unhandled_keyboard_interrupt_skips_atexit_and_threads_on_pypy(tmp_pa
                              timeout=60)
     assert cpython.stdout.splitlines() == ["finally ran", "worker done", "atexit ran"]
 
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", [s.name for s in scenarios.discover()])
-def test_every_scenario_matches_its_header_on_pypy(name: str) -> None:
-    """The whole PyPy column (about a minute); the default run covers the two that differ."""
-    cells = run_cells([scenarios.get(name)], [False, True], [Path(str(PYPY3))], 1,
-                      ProbeOptions(command=[]))
-    for cell in cells:
-        assert cell.expected is not None, f"{cell.scenario.name} has no pypy expectation"
-        assert cell.matches, (cell.scenario.name, cell.variant, cell.observed, cell.expected)
