@@ -17,21 +17,40 @@ from sigkit.launch import ProbeOptions
 from sigkit.scenario_run import run_cells
 
 PYPY3 = shutil.which("pypy3")
-pytestmark = pytest.mark.skipif(PYPY3 is None, reason="needs PyPy: apt-get install pypy3")
+needs_pypy = pytest.mark.skipif(PYPY3 is None, reason="needs PyPy: apt-get install pypy3")
+# What PyPy's faulthandler prints (PyPy 7.3.11): upper-case idents, approximate line numbers.
+PYPY_DUMP = """\
+Thread 0x7F965DBED6C0 (most recent call first, approximate line numbers):
+  File "/usr/lib/pypy3.9/threading.py", line 923 in _bootstrap
+
+Current thread 0x7F967149E780 (most recent call first, approximate line numbers):
+  File "/app/main.py", line 27 in broken
+  File "/app/main.py", line 1 in <module>
+"""
 
 
+def test_pypy_faulthandler_dumps_parse_with_whole_thread_idents() -> None:
+    worker, main = stacks.parse(PYPY_DUMP, "faulthandler")
+    assert (worker.ident, main.ident) == ("0x7F965DBED6C0", "0x7F967149E780")
+    assert [f.function for f in main.frames] == ["broken", "<module>"]
+    assert stacks.APPROXIMATE_LINES in PYPY_DUMP
+
+
+@needs_pypy
 def test_pypy_is_identified_and_labelled_as_pypy() -> None:
     identity = identify(str(PYPY3))
     assert identity.implementation == PYPY
     assert identity.label == f"pypy{identity.version[0]}.{identity.version[1]}"
 
 
+@needs_pypy
 def test_pypy_scenarios_match_their_pypy_tokens_with_stacks_from_faulthandler() -> None:
     """busy-workers ends on one press and threadpool-exit on two: not CPython's 2 and 3."""
-    chosen = [scenarios.get("busy-workers"), scenarios.get("threadpool-exit")]
+    chosen = [scenarios.get(name) for name in ("busy-workers", "threadpool-exit", "main-c-call")]
     cells = run_cells(chosen, [False], [Path(str(PYPY3))], 1, ProbeOptions(command=[]))
     verdicts = {cell.scenario.name: (cell.observed, cell.expected) for cell in cells}
-    assert verdicts == {"busy-workers": ("ki", "ki"), "threadpool-exit": ("presses=2", "presses=2")}
+    assert verdicts == {"busy-workers": ("ki", "ki"), "threadpool-exit": ("presses=2", "presses=2"),
+                        "main-c-call": ("term", "term")}
     pool = cells[1].trials[0]
     assert pool.interpreter is not None and pool.interpreter.implementation == PYPY
     # The first press did not end it, so sigkit asked faulthandler for every thread's stack.
@@ -39,8 +58,16 @@ def test_pypy_scenarios_match_their_pypy_tokens_with_stacks_from_faulthandler() 
     frames = [f.function for thread in stacks.parse(pool.stacks or "", "faulthandler")
               for f in thread.frames]
     assert "_wait_for_tstate_lock" in frames and "_worker" in frames
+    # The diagnosis names PyPy, not CPython, and quotes no source line for an approximate one:
+    # PyPy's stack points at `def broken():`, the function's first line, not the C loop.
+    [stuck] = cells[2].trials[0].findings
+    assert stuck.cause == "main-in-c-call"
+    assert any(line.startswith("PyPy's C handler ran") for line in stuck.evidence)
+    assert "def broken" not in (stuck.fix or "")
+    assert "a call in `broken` (near main_c_call.py:" in (stuck.fix or "")
 
 
+@needs_pypy
 def test_run_names_the_interpreter_pypy(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "sigkit", "run", "idle", "--python", str(PYPY3)],
                           text=True, capture_output=True, timeout=120, cwd=tmp_path)
@@ -49,6 +76,7 @@ def test_run_names_the_interpreter_pypy(tmp_path: Path) -> None:
     assert "as its header expects" in done.stdout
 
 
+@needs_pypy
 def test_an_unhandled_keyboard_interrupt_skips_atexit_and_threads_on_pypy(tmp_path: Path) -> None:
     """The fact behind the PyPy rows: app_main.py kills the process with SIGINT right after the
     traceback, before the interpreter's shutdown (atexit handlers, threading._shutdown)."""
