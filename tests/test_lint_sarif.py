@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from sigkit.cli import app
+from sigkit.cli import register
 from sigkit.lint.catalog import EVERYTHING
 
 HAZARDS = ("import signal\n"
@@ -20,7 +20,7 @@ HAZARDS = ("import signal\n"
 
 
 def sarif_of(*args: str) -> tuple[int, dict[str, Any]]:
-    result = CliRunner().invoke(app, ["lint", "--format", "sarif", *args])
+    result = CliRunner().invoke(register(["lint"]), ["lint", "--format", "sarif", *args])
     return result.exit_code, json.loads(result.stdout)
 
 
