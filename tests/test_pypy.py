@@ -51,6 +51,15 @@ def test_pypy_scenarios_match_their_pypy_tokens_with_stacks_from_faulthandler() 
     verdicts = {cell.scenario.name: (cell.observed, cell.expected) for cell in cells}
     assert verdicts == {"busy-workers": ("ki", "ki"), "threadpool-exit": ("presses=2", "presses=2"),
                         "main-c-call": ("term", "term")}
+    # PyPy kills itself right after a top-level KeyboardInterrupt, skipping atexit: the probe
+    # reports the threads from sys.excepthook instead, and the diagnosis says why they died.
+    busy = cells[0].trials[0]
+    assert busy.lost_threads == ["worker-0", "worker-1"]
+    [lost] = busy.findings
+    assert lost.cause == "lost-work"
+    assert any(line.startswith("PyPy: the KeyboardInterrupt reached the top level")
+               for line in lost.evidence)
+    assert not any("90882" in line for line in lost.evidence)
     pool = cells[1].trials[0]
     assert pool.interpreter is not None and pool.interpreter.implementation == PYPY
     # The first press did not end it, so sigkit asked faulthandler for every thread's stack.
