@@ -81,3 +81,15 @@ def test_absolute_paths_become_file_uris(project: Path) -> None:
     _, log = sarif_of(str(project / "pkg"))
     uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert uri == {"uri": (project / "pkg" / "worker one.py").as_uri()}
+
+
+def test_columns_count_characters_not_bytes(project: Path) -> None:
+    """SARIF's columnKind is unicodeCodePoints; the AST counts UTF-8 bytes (é is two)."""
+    (project / "accent.py").write_text("import signal\nnom = 'é'; signal.signal(signal.SIGINT, "
+                                       "signal.SIG_IGN)\n", encoding="utf-8")
+    _, log = sarif_of("accent.py")
+    [result] = log["runs"][0]["results"]
+    assert log["runs"][0]["columnKind"] == "unicodeCodePoints"
+    line = (project / "accent.py").read_text(encoding="utf-8").splitlines()[1]
+    assert result["locations"][0]["physicalLocation"]["region"]["startColumn"] == \
+        line.index("signal.signal") + 1
