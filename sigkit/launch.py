@@ -27,7 +27,7 @@ from typing import Callable, Optional
 import pexpect
 
 from sigkit import ladder as ladder_mod
-from sigkit import orphans, procinfo, stacks
+from sigkit import interrupts, orphans, procinfo, stacks
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
 from sigkit.listener import ProbeListener, to_event
@@ -355,7 +355,7 @@ class _Session:
 
     def close(self, settle: float) -> None:
         """Kill and reap everything this trial started; record what outlived the target."""
-        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, interrupts.STOP_SIGNALS)
         try:
             self.kill_target()
             if self.child is not None:
@@ -420,11 +420,14 @@ def probe(options: ProbeOptions) -> Trial:
     options.rungs()  # validate before spawning anything
     session = _Session(options)
     settle = 0.0
-    try:
-        session.spawn()
-        if session.wait_ready():
-            session.climb()
-        settle = options.orphan_settle
-    finally:
-        session.close(settle)
-    return session.finish()
+    with orphans.adopting() as seen_by:
+        try:
+            session.spawn()
+            if session.wait_ready():
+                session.climb()
+            settle = options.orphan_settle
+        finally:
+            session.close(settle)
+    trial = session.finish()
+    trial.orphans_seen_by = seen_by
+    return trial

@@ -5,11 +5,11 @@ Each module under ``sigkit.cli`` exposes ``register(app)``; nothing below the CL
 
 from __future__ import annotations
 
-import signal
 import sys
 
 import typer
 
+from sigkit import interrupts
 from sigkit.cli import check, explain, inspect, lab, lint, probe, run, scenarios
 from sigkit.errors import UsageError
 
@@ -23,7 +23,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _sigkit() -> None:
     """Why doesn't Ctrl-C kill my program? Press a real Ctrl-C, measure, diagnose."""
@@ -33,31 +32,35 @@ for module in (probe, run, scenarios, inspect, explain, check, lint, lab):
     module.register(app)
 
 
-def _terminate_as_interrupt(signum: int, frame: object) -> None:
-    """SIGTERM on sigkit runs the same clean-up as Ctrl-C: targets are killed and reaped."""
-    raise KeyboardInterrupt
-
-
 def main() -> None:
-    """Console entry point: maps bad input to exit 2 and Ctrl-C to exit 130, never a traceback."""
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    """Console entry point: bad input exits 2, a stop signal 128+n (Ctrl-C: 130), no traceback."""
+    interrupts.install()
     try:
         # Outside standalone mode the parser returns the code of a typer.Exit (and turns
-        # KeyboardInterrupt into Exit(130)) instead of calling sys.exit itself.
+        # any KeyboardInterrupt, ours included, into 130) instead of calling sys.exit itself.
         code = app(standalone_mode=False)
     except UsageError as error:
         print(f"sigkit: error: {error}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
-        print("sigkit: interrupted", file=sys.stderr)
-        sys.exit(130)
+        _exit_interrupted()
     except SystemExit:
         raise
     except Exception as error:  # the CLI parser's own errors arrive here in non-standalone mode
         _exit_on_parser_error(error)
     if code == 130:
-        print("sigkit: interrupted", file=sys.stderr)
+        _exit_interrupted()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _exit_interrupted() -> None:
+    """One line naming the signal, exit 128+n; the terminal may be gone (HUP): say it if we can."""
+    signum = interrupts.first_received()
+    try:
+        print(f"sigkit: interrupted by {signum.name}", file=sys.stderr)
+    except OSError:
+        pass
+    sys.exit(128 + signum)
 
 
 def _exit_on_parser_error(error: Exception) -> None:
@@ -65,7 +68,7 @@ def _exit_on_parser_error(error: Exception) -> None:
     if isinstance(error, typer.Exit):
         sys.exit(error.exit_code)
     if isinstance(error, typer.Abort):
-        sys.exit(130)
+        _exit_interrupted()
     format_message = getattr(error, "format_message", None)
     exit_code = getattr(error, "exit_code", None)
     if callable(format_message) and isinstance(exit_code, int):

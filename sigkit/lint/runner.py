@@ -68,10 +68,12 @@ def _lint_in_pool(paths: Sequence[str], selection: Selection,
 
 def _start_worker(codes: list[str]) -> None:
     """Runs first in each worker: Ctrl-C is the parent's business (it goes to the whole
-    process group), and a worker must not inherit the parent's SIGTERM handler either."""
+    process group), and a worker must not inherit the parent's TERM/HUP/QUIT handlers either:
+    the parent stops the pool itself."""
     global _worker_rules
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(signum, signal.SIG_DFL)
     _worker_rules = tuple(rule for rule in RULES if rule.code in codes)
 
 
