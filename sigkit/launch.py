@@ -26,8 +26,8 @@ from typing import Callable, Optional
 
 import pexpect
 
-from sigkit import ladder as ladder_mod
 from sigkit import interrupts, orphans, procinfo, stacks
+from sigkit import ladder as ladder_mod
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
 from sigkit.listener import ProbeListener, to_event
