@@ -26,7 +26,7 @@ from typing import Callable, Optional
 
 import pexpect
 
-from sigkit import interrupts, orphans, procinfo, stacks
+from sigkit import interrupts, orphans, procinfo, stacks, validate
 from sigkit import ladder as ladder_mod
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
@@ -81,6 +81,9 @@ class ProbeOptions:
         if self.after is not None:
             return self.after
         return SETTLE_AFTER_EXPECT if self.expect else DEFAULT_AFTER
+
+
+LIBRARY_CALL = validate.Origin("call", "ProbeOptions")
 
 
 def check_command(command: list[str]) -> None:
@@ -417,7 +420,7 @@ def _attribute(trial: Trial) -> None:
 def probe(options: ProbeOptions) -> Trial:
     """One trial: spawn, wait until ready, climb the ladder, reap, sweep orphans."""
     check_command(options.command)
-    options.rungs()  # validate before spawning anything
+    validate.probe_options(options, LIBRARY_CALL)  # callers with an origin of their own check first
     session = _Session(options)
     settle = 0.0
     with orphans.adopting() as seen_by:

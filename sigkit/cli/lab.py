@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +13,8 @@ import typer
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from sigkit import interpreters
+from sigkit import interpreters, validate
+from sigkit.cli import outputs
 from sigkit.errors import UsageError
 from sigkit.lab import convoy, gil, machine, switch_interval, tables
 from sigkit.report import plots
@@ -39,6 +42,8 @@ def _list(option: str, text: str, convert: Callable[[str], T]) -> list[T]:
         raise UsageError(f"{option}: {text!r} is not a comma-separated list") from None
     if not values:
         raise UsageError(f"{option}: the list is empty")
+    if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+        raise UsageError(f"{option}: {text!r}: every value must be a finite number")
     return values
 
 
@@ -73,6 +78,7 @@ def _watched(run: Callable[[], T]) -> tuple[T, str | None]:
 def _check_plot(plot: Optional[Path]) -> None:
     if plot is not None:
         plots.check(plot)
+        outputs.check_writable(plot, "--plot")
 
 
 @lab.command("gil")
@@ -101,8 +107,9 @@ def gil_command(
         Text("\n".join(r.verdict() for r in results)),
         _prose(gil.EXPLANATION),
     )
-    if plot is not None:
-        plots.save_gil(results, plot)
+    if plot is not None and not outputs.save(
+            plot, "--plot", functools.partial(plots.save_gil, results)):
+        raise typer.Exit(2)
 
 
 @lab.command("switch-interval")
@@ -137,8 +144,9 @@ def switch_interval_command(
         tables.switch_chart(cells, console.width),
         _prose(switch_interval.EXPLANATION),
     )
-    if plot is not None:
-        plots.save_switch_interval(cells, plot)
+    if plot is not None and not outputs.save(
+            plot, "--plot", functools.partial(plots.save_switch_interval, cells)):
+        raise typer.Exit(2)
 
 
 @lab.command("convoy")
@@ -157,8 +165,8 @@ def convoy_command(
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
 ) -> None:
     """Response time of an I/O-bound thread (an echo) while CPU-bound threads run."""
-    if interval is not None and interval <= 0:
-        raise UsageError("--switch-interval must be positive (seconds, e.g. 0.005)")
+    if interval is not None:
+        validate.seconds(interval, "switch_interval", validate.COMMAND_LINE)
     _check_plot(plot)
     pythons, counts = _pythons(python), _list("--threads", threads, int)
     console = Console()
@@ -171,5 +179,6 @@ def convoy_command(
         tables.convoy_chart(cells, console.width),
         _prose(convoy.EXPLANATION),
     )
-    if plot is not None:
-        plots.save_convoy(cells, plot)
+    if plot is not None and not outputs.save(
+            plot, "--plot", functools.partial(plots.save_convoy, cells)):
+        raise typer.Exit(2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from pathlib import Path
 from typing import Optional
@@ -9,7 +10,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from sigkit import ladder
+from sigkit import ladder, validate
+from sigkit.cli import outputs
 from sigkit.diagnose import diagnose
 from sigkit.launch import ProbeOptions
 from sigkit.report import findings, json_report, pictures, plots, text
@@ -37,11 +39,11 @@ def options_from_cli(
     inherit_signals: bool,
 ) -> ProbeOptions:
     """Shared by ``probe`` and ``run``: the ladder starts with --signal unless --ladder says all."""
-    if ladder_spec:
+    if ladder_spec is not None:
         rungs = ladder.parse_ladder(ladder_spec)
     else:
         rungs = ladder.starting_with(ladder.signal_short_name(signal_name))
-    return ProbeOptions(
+    options = ProbeOptions(
         command=command,
         expect=expect,
         after=after,
@@ -50,6 +52,8 @@ def options_from_cli(
         interval=interval,
         inherit_signals=inherit_signals,
     )
+    validate.probe_options(options, validate.COMMAND_LINE)
+    return options
 
 
 def probe_command(
@@ -96,11 +100,16 @@ def probe_command(
         command or [], expect, after, deadline, signal_name, ladder_spec, interval,
         inherit_signals,
     )
+    if budget_ms is not None:
+        validate.milliseconds(budget_ms, "budget", validate.COMMAND_LINE)
+    outputs.check_writable(json_file, "--json")  # fail before measuring, not after
     if plot is not None:
-        plots.check(plot)  # fail before measuring, not after
+        plots.check(plot)
+        outputs.check_writable(plot, "--plot")
     results = run_trials(options, trials)
     budget_us = None if budget_ms is None else budget_ms * 1000
-    emit(results, json_file, picture=picture, plot=plot, budget_us=budget_us)
+    if not emit(results, json_file, picture=picture, plot=plot, budget_us=budget_us):
+        raise typer.Exit(2)
 
 
 def emit(
@@ -110,16 +119,17 @@ def emit(
     picture: bool = False,
     plot: Optional[Path] = None,
     budget_us: Optional[float] = None,
-) -> None:
-    """Human report on stdout (unless JSON goes to stdout), JSON and picture files when asked."""
+) -> bool:
+    """Human report on stdout (unless JSON goes to stdout), JSON and picture files when asked;
+    False when a file could not be written (what it held went to stdout where it could)."""
+    written = True
     if plot is not None:
-        plots.save_probe(results, plot)
+        written = outputs.save(plot, "--plot", functools.partial(plots.save_probe, results))
     if json_file is not None:
         document = json_report.dumps(json_report.run_to_dict(results, extra, budget_us))
-        if str(json_file) == "-":
-            print(document)
-            return
-        json_file.write_text(document + "\n")
+        written = outputs.write_text(json_file, "--json", document) and written
+        if outputs.to_stdout(json_file):
+            return written
     console = Console()
     if len(results) == 1:
         text.render_trial(console, results[0])
@@ -130,6 +140,7 @@ def emit(
     if picture:
         console.print()
         pictures.render_probe(console, results)
+    return written
 
 
 def render_findings_over_trials(

@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from sigkit import interpreters, scenarios
+from sigkit import interpreters, scenarios, validate
+from sigkit.cli import outputs
 from sigkit.cli.probe import emit
 from sigkit.errors import UsageError
 from sigkit.ladder import parse_ladder
@@ -65,24 +66,29 @@ def run_command(
         Path(sys.executable)
     ]
     base = ProbeOptions(command=[], deadline=deadline, interval=interval)
-    ladder = parse_ladder(ladder_spec) if ladder_spec else None
+    validate.probe_options(base, validate.COMMAND_LINE)
+    outputs.check_writable(json_file, "--json")
+    ladder = parse_ladder(ladder_spec) if ladder_spec is not None else None
     total = len(chosen) * len(variants) * len(pythons) * trials
     with progress_bar(total, "running") as advance:
         cells = run_cells(
             chosen, variants, pythons, trials, base, scenario_args or [], advance, ladder
         )
-    _report(cells, json_file)
+    if not _report(cells, json_file):
+        raise typer.Exit(2)
     if any(cell.matches is False for cell in cells):
         raise typer.Exit(1)
 
 
-def _report(cells: list[Cell], json_file: Optional[Path]) -> None:
+def _report(cells: list[Cell], json_file: Optional[Path]) -> bool:
+    """The report; False when the JSON file could not be written (it went to stdout)."""
     if len(cells) == 1 and not cells[0].skipped:
         cell = cells[0]
-        emit(cell.trials, json_file, {"scenario": _cell_dict(cell)})
-        if json_file is None or str(json_file) != "-":
+        written = emit(cell.trials, json_file, {"scenario": _cell_dict(cell)})
+        if not outputs.to_stdout(json_file):
             Console().print(_verdict_line(cell))
-        return
+        return written
+    written = True
     if json_file is not None:
         document = {
             "schema": "sigkit.run/1",
@@ -90,15 +96,14 @@ def _report(cells: list[Cell], json_file: Optional[Path]) -> None:
                 {**_cell_dict(c), **json_report.run_to_dict(c.trials)} for c in cells
             ],
         }
-        text = json_report.dumps(document)
-        if str(json_file) == "-":
-            print(text)
-            return
-        json_file.write_text(text + "\n")
+        written = outputs.write_text(json_file, "--json", json_report.dumps(document))
+        if outputs.to_stdout(json_file):
+            return written
     console = Console()
     console.print(matrix_table(cells))
     console.print(Text(legend(), style="dim"))
     console.print(matrix_findings(cells))
+    return written
 
 
 def _cell_dict(cell: Cell) -> dict[str, object]:
