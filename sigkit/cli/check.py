@@ -15,7 +15,7 @@ from rich.console import Console
 
 from sigkit.checks import config, runner
 from sigkit.cli import outputs
-from sigkit.report import checks_text, junit
+from sigkit.report import checks_text, json_report, junit
 from sigkit.report.progress import progress_bar
 
 
@@ -52,7 +52,7 @@ def check_command(
     results = _run(cases)
     written = True
     if json_file is not None:
-        text = json.dumps(runner.document(loaded, results), indent=2, default=str,
+        text = json.dumps(json_report.checks_to_dict(loaded, results), indent=2, default=str,
                           ensure_ascii=False)
         written = outputs.write_text(json_file, "--json", text)
     if junit_file is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from pathlib import Path
 from typing import Optional
 
@@ -12,9 +11,9 @@ from rich.console import Console
 
 from sigkit import ladder, validate
 from sigkit.cli import outputs
-from sigkit.diagnose import diagnose
 from sigkit.launch import ProbeOptions
 from sigkit.report import findings, json_report, pictures, plots, text
+from sigkit.report.progress import progress_bar
 from sigkit.timeline import Trial
 from sigkit.trials import run_trials
 
@@ -39,10 +38,7 @@ def options_from_cli(
     inherit_signals: bool,
 ) -> ProbeOptions:
     """Shared by ``probe`` and ``run``: the ladder starts with --signal unless --ladder says all."""
-    if ladder_spec is not None:
-        rungs = ladder.parse_ladder(ladder_spec)
-    else:
-        rungs = ladder.starting_with(ladder.signal_short_name(signal_name))
+    rungs = ladder.resolve(signal_name, None if ladder_spec is None else ladder_spec.split(","))
     options = ProbeOptions(
         command=command,
         expect=expect,
@@ -106,9 +102,9 @@ def probe_command(
     if plot is not None:
         plots.check(plot)
         outputs.check_writable(plot, "--plot")
-    results = run_trials(options, trials)
     budget_us = None if budget_ms is None else budget_ms * 1000
-    if not emit(results, json_file, picture=picture, plot=plot, budget_us=budget_us):
+    results = run_trials(options, trials, budget_us, progress_bar)
+    if not emit(results, json_file, picture=picture, plot=plot):
         raise typer.Exit(2)
 
 
@@ -118,7 +114,6 @@ def emit(
     extra: Optional[dict[str, object]] = None,
     picture: bool = False,
     plot: Optional[Path] = None,
-    budget_us: Optional[float] = None,
 ) -> bool:
     """Human report on stdout (unless JSON goes to stdout), JSON and picture files when asked;
     False when a file could not be written (what it held went to stdout where it could)."""
@@ -126,31 +121,19 @@ def emit(
     if plot is not None:
         written = outputs.save(plot, "--plot", functools.partial(plots.save_probe, results))
     if json_file is not None:
-        document = json_report.dumps(json_report.run_to_dict(results, extra, budget_us))
+        document = json_report.dumps(json_report.run_to_dict(results, extra))
         written = outputs.write_text(json_file, "--json", document) and written
         if outputs.to_stdout(json_file):
             return written
     console = Console()
     if len(results) == 1:
         text.render_trial(console, results[0])
-        findings.render_findings(console, diagnose(results[0], budget_us))
+        findings.render_findings(console, results[0].findings)
     else:
         text.render_summary(console, results)
-        render_findings_over_trials(console, results, budget_us)
+        findings.render_findings_over_trials(console, results)
     if picture:
         console.print()
         pictures.render_probe(console, results)
     return written
 
-
-def render_findings_over_trials(
-    console: Console, results: list[Trial], budget_us: Optional[float]
-) -> None:
-    """The findings of the first trial that has any, and how many trials shared each cause."""
-    per_trial = [diagnose(t, budget_us) for t in results]
-    counts = Counter(f.cause for found in per_trial for f in found)
-    first = next((found for found in per_trial if found), [])
-    findings.render_findings(console, first)
-    if counts:
-        shares = ", ".join(f"{cause} in {n}/{len(results)}" for cause, n in counts.most_common())
-        console.print(f"Across the trials: {shares}")

@@ -14,7 +14,7 @@ from sigkit import interpreters, scenarios, validate
 from sigkit.cli import outputs
 from sigkit.cli.probe import emit
 from sigkit.errors import UsageError
-from sigkit.ladder import parse_ladder
+from sigkit.ladder import resolve
 from sigkit.launch import ProbeOptions
 from sigkit.report import json_report
 from sigkit.report.matrix import legend, matrix_findings, matrix_table
@@ -68,7 +68,7 @@ def run_command(
     base = ProbeOptions(command=[], deadline=deadline, interval=interval)
     validate.probe_options(base, validate.COMMAND_LINE)
     outputs.check_writable(json_file, "--json")
-    ladder = parse_ladder(ladder_spec) if ladder_spec is not None else None
+    ladder = None if ladder_spec is None else resolve(rungs=ladder_spec.split(","))
     total = len(chosen) * len(variants) * len(pythons) * trials
     with progress_bar(total, "running") as advance:
         cells = run_cells(
