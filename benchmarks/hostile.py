@@ -89,11 +89,12 @@ TARGETS = {
 }
 
 
-def carrying(token: str) -> list[int]:
-    """Live processes whose argv holds ``token`` (zombies are dead: not counted)."""
+def carrying(token: str, besides: int = 0) -> list[int]:
+    """Live processes but ``besides`` (sigkit: the token is in its own argv) whose argv holds
+    ``token`` (zombies are dead: not counted)."""
     found = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+        if not entry.isdigit() or int(entry) == besides:
             continue
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as file:
@@ -175,7 +176,7 @@ class Battery:
         )
         try:
             started = time.monotonic()
-            while not carrying(token) and time.monotonic() - started < 20:
+            while not carrying(token, sigkit.pid) and time.monotonic() - started < 20:
                 time.sleep(0.02)
             time.sleep(0.5)  # the press is sent; sigkit waits out its 60 s deadline
             os.kill(sigkit.pid, signum)
@@ -212,7 +213,7 @@ class Battery:
         )
         try:
             started = time.monotonic()
-            while not carrying(token) and time.monotonic() - started < 20:
+            while not carrying(token, sigkit.pid) and time.monotonic() - started < 20:
                 time.sleep(0.02)
             time.sleep(0.5)
             os.kill(sigkit.pid, signal.SIGKILL)

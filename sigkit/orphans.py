@@ -99,9 +99,13 @@ def carrying_token(token: str, started_after: float) -> list[psutil.Process]:
     return found
 
 
-def _adopted(started_after: float) -> list[psutil.Process]:
-    """sigkit's children from outside its own session (re-parented descendants of a target),
-    zombies included, each with its own descendants."""
+def adopted(started_after: float) -> list[psutil.Process]:
+    """Live processes re-parented to this one from outside its own session (descendants of a
+    target, when this process is a subreaper), with their own descendants."""
+    return [proc for proc in _adopted_trees(started_after) if _alive(proc)]
+
+
+def _adopted_trees(started_after: float) -> list[psutil.Process]:
     own_session = os.getsid(0)
     found = []
     for child in psutil.Process().children():
@@ -124,7 +128,7 @@ def _alive(proc: psutil.Process) -> bool:
 
 def left_behind(token: str, started_after: float) -> list[psutil.Process]:
     """Every live process this run can know as its own: adopted ones and token carriers."""
-    found = {p.pid: p for p in _adopted(started_after) if _alive(p)}
+    found = {p.pid: p for p in adopted(started_after)}
     for proc in carrying_token(token, started_after):
         found.setdefault(proc.pid, proc)
     return list(found.values())

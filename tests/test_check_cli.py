@@ -266,7 +266,8 @@ def test_scenario_on_two_interpreters_and_lost_work(sigkit, tmp_path):
                          'interpreters = ["2.5"]\n'},
          (), "sigkit: error: sigkit.toml: check 'a': unknown interpreter '2.5' (installed: "),
         ({"sigkit.toml": '[[check]]\nname = "a"\ncommand = "true"\nending = "any"\n'},
-         ("--junit", "no/such/dir/x.xml"), "sigkit: error: cannot write no/such/dir/x.xml"),
+         ("--junit", "no/such/dir/x.xml"),
+         "sigkit: error: --junit no/such/dir/x.xml: no such directory no/such/dir"),
     ],
 )
 def test_usage_and_config_errors_exit_2_with_one_line(sigkit, tmp_path, files, args, message):

@@ -1,0 +1,61 @@
+"""Descendants that hide from a sweep: found through the process tree (sigkit is a child
+subreaper), killed until a rescan finds none, and reported — never "none" by default."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+import psutil
+import pytest
+from programs import path
+
+from sigkit import orphans
+
+
+def carrying(token: str) -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if token in proc.cmdline() and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("program", ["env_clearing_daemon", "pid_hopping_daemon"])
+def test_hostile_daemons_are_found_killed_and_reported(sigkit, py311, program):
+    token = uuid.uuid4().hex
+    done = sigkit("probe", "--expect", "ready", "--deadline", "0.5", "--interval", "0.3", "--",
+                  py311, path(program), token)
+    time.sleep(0.2)  # a hopper that survived would have hopped by now
+    assert not carrying(token), done.stdout
+    assert "Orphans (killed by sigkit):" in done.stdout
+    assert "Orphans: none" not in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_an_empty_orphan_report_says_what_was_looked_at(sigkit, py311):
+    done = sigkit("probe", "--after", "0.2", "--", py311, "-c", "import time; time.sleep(30)")
+    assert "Orphans: none found (looked for: descendants re-parented to sigkit (child " \
+           "subreaper) and the run's token)" in done.stdout
+
+
+def test_the_subreaper_state_is_restored_and_adopted_zombies_reaped(py311):
+    """In-process: the probe turns the subreaper on for the run only, and leaves no zombie."""
+    from sigkit.launch import ProbeOptions, probe
+
+    assert orphans.set_subreaper(False)  # the test session keeps it on: start from off
+    try:
+        trial = probe(ProbeOptions([py311, path("pid_hopping_daemon"), uuid.uuid4().hex],
+                                   expect="ready", deadline=0.5, interval=0.3))
+        assert not orphans.is_subreaper()
+        assert trial.orphans and trial.orphans_seen_by == orphans.SEEN_BY_SUBREAPER
+        zombies = [child for child in psutil.Process().children()
+                   if child.status() == psutil.STATUS_ZOMBIE
+                   and os.getsid(child.pid) != os.getsid(0)]
+        assert zombies == []
+    finally:
+        orphans.set_subreaper(True)

@@ -1,0 +1,68 @@
+"""sigkit itself stopped by a signal (a closed terminal, ``kill``, Ctrl-\\): the same clean path
+as Ctrl-C — every target and escaped child killed and reaped, exit 128+n, no traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import psutil
+import pytest
+from programs import path
+
+
+def carrying(token: str, besides: int) -> list[psutil.Process]:
+    """Live processes other than ``besides`` (sigkit, whose own argv holds it) with ``token``."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if (proc.pid != besides and token in proc.cmdline()
+                    and proc.status() != psutil.STATUS_ZOMBIE):
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT])
+def test_stop_signal_to_sigkit_cleans_up_and_exits_128_plus_n(py311, signum):
+    token = uuid.uuid4().hex
+    sigkit = subprocess.Popen(
+        [sys.executable, "-m", "sigkit", "probe", "--after", "60", "--",
+         py311, path("setsid_child"), token],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        give_up = time.monotonic() + 30
+        while not carrying(token, sigkit.pid) and time.monotonic() < give_up:
+            time.sleep(0.02)
+        escaped = carrying(token, sigkit.pid)
+        assert escaped, "the setsid child never started"
+        os.kill(sigkit.pid, signum)  # sigkit is waiting out --after 60
+        _, stderr = sigkit.communicate(timeout=20)
+        assert sigkit.returncode == 128 + signum
+        assert stderr.strip() == f"sigkit: interrupted by {signal.Signals(signum).name}"
+        assert not carrying(token, sigkit.pid)  # the child that left the session is gone too
+    finally:
+        if sigkit.poll() is None:
+            sigkit.kill()
+            sigkit.wait()
+
+
+def test_a_signal_sigkit_was_started_ignoring_stays_ignored(py311):
+    """``nohup sigkit ...``: HUP was ignored on purpose by whoever started it."""
+    sigkit = subprocess.Popen(
+        [sys.executable, "-m", "sigkit", "probe", "--after", "1", "--", py311, "-c",
+         "import time; time.sleep(30)"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+    )
+    time.sleep(0.5)
+    os.kill(sigkit.pid, signal.SIGHUP)
+    out, err = sigkit.communicate(timeout=30)
+    assert sigkit.returncode == 0, err
+    assert "Ending:" in out
