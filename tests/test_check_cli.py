@@ -191,7 +191,6 @@ def test_latency_budget_breached_by_a_long_c_call(sigkit, project, py311):
         name = "slow"
         command = ["{python}", "slow.py"]
         expect = "ready"
-        after = 0.3
         max_handler_latency_ms = 100
         max_exit_ms = 60000
         ending = "KeyboardInterrupt"

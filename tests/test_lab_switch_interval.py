@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from conftest import interpreter
 
@@ -40,9 +42,13 @@ def test_python_2_is_refused_in_one_line():
 
 
 @pytest.mark.parametrize(
-    ("intervals", "threads", "trials"),
-    [((0.0,), (1,), 1), ((0.005,), (-1,), 1), ((0.005,), (1,), 0)],
+    ("intervals", "threads", "trials", "message"),
+    [((0.0,), (1,), 1, "switch intervals must be positive"),
+     ((float("nan"),), (1,), 1, "switch intervals must be positive"),
+     ((0.005,), (-1,), 1, "thread counts must be 0 or more"),
+     ((0.005,), (1,), 0, "--trials must be at least 1")],
 )
-def test_impossible_sweeps_are_usage_errors(intervals, threads, trials):
-    with pytest.raises(UsageError):
-        switch_interval.run("/nonexistent/python", intervals, threads, trials)
+def test_impossible_sweeps_are_usage_errors(intervals, threads, trials, message):
+    """A working interpreter, so that only the impossible value can be what is refused."""
+    with pytest.raises(UsageError, match=message):
+        switch_interval.run(sys.executable, intervals, threads, trials)

@@ -50,9 +50,13 @@ def test_json_output(project: Path) -> None:
     assert status == 1
     assert document["files_checked"] == 1
     assert document["counts"] == {"SK101": 1, "SK103": 1}
+    _, text = lint("a.py")
+    text_message = next(line for line in text.splitlines()
+                        if line.startswith("a.py:6:1: SK103 ")).removeprefix("a.py:6:1: SK103 ")
+    assert "SIGINT" in text_message
     assert document["findings"][1] == {
         "path": "a.py", "line": 6, "col": 1, "code": "SK103", "name": "sigint-ignored",
-        "message": document["findings"][1]["message"],
+        "message": text_message,  # the same words as the text format prints
     }
 
 

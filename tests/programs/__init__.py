@@ -11,8 +11,6 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 CHECK_APPS = HERE / "check_apps"
-# slow.py cannot say "ready" from inside its long C call: press this long after its line.
-AFTER = {"slow.py": 0.3}
 
 
 def path(name: str) -> str:
