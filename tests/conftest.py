@@ -35,6 +35,19 @@ def interpreter(prefix: str) -> str | None:
     return None
 
 
+def install_hint(version: str) -> str:
+    return (f"needs Python {version}, not installed here: `pyenv install {version}` "
+            f"(looked in {PYENV_VERSIONS})")
+
+
+def require(version: str) -> str:
+    """The real binary of pyenv's ``version``, or skip this test naming what to install."""
+    python = interpreter(version)
+    if python is None:
+        pytest.skip(install_hint(version))
+    return python
+
+
 def leftovers() -> list[psutil.Process]:
     """Live processes of this session: marked ones, and adopted ones (reaping adopted zombies)."""
     marker = os.environ[SESSION_MARKER]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from conftest import interpreter
+from conftest import require
 
 from sigkit.errors import UsageError
 from sigkit.lab import switch_interval
@@ -13,9 +13,7 @@ from sigkit.lab import switch_interval
 
 @pytest.fixture(scope="module")
 def cells() -> list[switch_interval.Cell]:
-    python = interpreter("3.11")
-    if python is None:
-        pytest.skip("Python 3.11 is not installed")
+    python = require("3.11")
     return switch_interval.run(python, intervals=(0.005,), threads=(0, 1), trials=3)
 
 
@@ -34,9 +32,7 @@ def test_a_busy_thread_delays_the_handler_beyond_the_idle_case(cells):
 
 
 def test_python_2_is_refused_in_one_line():
-    python = interpreter("2.7")
-    if python is None:
-        pytest.skip("Python 2.7 is not installed")
+    python = require("2.7")
     with pytest.raises(UsageError, match="setswitchinterval"):
         switch_interval.run(python, intervals=(0.005,), threads=(1,), trials=1)
 

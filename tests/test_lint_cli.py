@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import sysconfig
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 from typer.testing import CliRunner
 
@@ -199,3 +206,33 @@ def test_sigkit_lints_itself_clean() -> None:
     run = lint_files([str(path) for path in paths], select())
     assert run.findings == []
     assert run.files_checked >= 10
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGHUP])
+def test_lint_jobs_interrupted_stops_its_workers(signum: int) -> None:
+    """Ctrl-C (to the whole group, workers included) or a closed terminal, mid-way through the
+    standard library on two workers: the pool is stopped, exit 128+n, one line."""
+    lint_run = subprocess.Popen(
+        [sys.executable, "-m", "sigkit", "lint", "-j", "2", sysconfig.get_path("stdlib")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        give_up = time.monotonic() + 30
+        workers: list[psutil.Process] = []
+        while len(workers) < 2 and time.monotonic() < give_up and lint_run.poll() is None:
+            workers = psutil.Process(lint_run.pid).children()
+            time.sleep(0.01)
+        assert len(workers) == 2, "the pool never started"
+        if signum == signal.SIGINT:
+            os.killpg(lint_run.pid, signum)  # the terminal's Ctrl-C reaches the whole group
+        else:
+            os.kill(lint_run.pid, signum)
+        _, stderr = lint_run.communicate(timeout=30)
+        assert lint_run.returncode == 128 + signum
+        assert stderr.strip() == f"sigkit: interrupted by {signal.Signals(signum).name}"
+        psutil.wait_procs(workers, timeout=5)
+        assert not any(worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE
+                       for worker in workers)
+    finally:
+        if lint_run.poll() is None:
+            lint_run.kill()
+            lint_run.wait()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 CHECK_APPS = HERE / "check_apps"
+LYING_SCENARIOS = HERE / "lying_scenarios"  # a scenario whose header promises what it does not do
 
 
 def path(name: str) -> str:
