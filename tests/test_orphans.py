@@ -59,3 +59,17 @@ def test_the_subreaper_state_is_restored_and_adopted_zombies_reaped(py311):
         assert zombies == []
     finally:
         orphans.set_subreaper(True)
+
+
+def test_without_a_subreaper_the_report_says_how_little_it_saw(monkeypatch, py311):
+    """A kernel that refuses PR_SET_CHILD_SUBREAPER: the token is all there is, and the
+    report and the check budget say so instead of a bare "none"."""
+    from sigkit.checks.budgets import _orphans
+    from sigkit.launch import ProbeOptions, probe
+
+    monkeypatch.setattr(orphans, "is_subreaper", lambda: False)
+    monkeypatch.setattr(orphans, "set_subreaper", lambda enabled: False)
+    trial = probe(ProbeOptions([py311, "-c", "import time; time.sleep(30)"], after=0.2))
+    assert trial.orphans == [] and trial.orphans_seen_by == orphans.SEEN_BY_TOKEN
+    assert "would not be seen" in trial.orphans_seen_by
+    assert _orphans([trial]).measured == "none found (by environment token only)"
