@@ -31,6 +31,7 @@ import textwrap
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 HANG_SECONDS = 60.0
@@ -324,6 +325,14 @@ def _parent(pid: int) -> int:
         return -1
 
 
+def merged(counts: Iterable[Counter[str]]) -> Counter[str]:
+    """Add up runs, keeping zero counts (``sum`` of Counters drops them, and a 0 is a result)."""
+    total: Counter[str] = Counter()
+    for count in counts:
+        total.update(count)
+    return total
+
+
 def table(title: str, rows: dict[str, Counter[str]]) -> str:
     keys = sorted({key for counts in rows.values() for key in counts})
     lines = [f"### {title}", "", "| case | " + " | ".join(keys) + " |",
@@ -345,14 +354,14 @@ def main() -> None:
         if "targets" in parts:
             rows: dict[str, Counter[str]] = {}
             for name, source in TARGETS.items():
-                rows[name] = sum((battery.hostile_target(name, source)
-                                  for _ in range(options.runs)), Counter())
+                rows[name] = merged(battery.hostile_target(name, source)
+                                    for _ in range(options.runs))
             print(table(f"Hostile targets, {options.runs} probes each", rows))
         if "signals" in parts:
             rows = {}
             for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-                rows[signal.Signals(signum).name + " to sigkit"] = sum(
-                    (battery.signal_sigkit(signum) for _ in range(options.runs)), Counter())
+                rows[signal.Signals(signum).name + " to sigkit"] = merged(
+                    battery.signal_sigkit(signum) for _ in range(options.runs))
             print(table(f"Signals to sigkit mid-probe, {options.runs} runs each", rows))
             print(f"slowest exit after the signal: {getattr(battery, 'slowest', 0.0):.2f} s\n")
         if "inputs" in parts:
@@ -361,8 +370,8 @@ def main() -> None:
                 print(f"- {failure}")
             print()
         if "sigkill" in parts:
-            rows = {name: sum((battery.sigkill_sigkit(TARGETS[name])
-                               for _ in range(options.runs)), Counter())
+            rows = {name: merged(battery.sigkill_sigkit(TARGETS[name])
+                                 for _ in range(options.runs))
                     for name in ("setsid child", "env-clearing daemon")}
             print(table(f"SIGKILL to sigkit mid-probe, {options.runs} runs each", rows))
 

@@ -134,13 +134,15 @@ def left_behind(token: str, started_after: float) -> list[psutil.Process]:
     return list(found.values())
 
 
-def reap_adopted(started_after: float) -> None:
+def reap_adopted(started_after: float, spare: int = 0) -> None:
     """Collect the exit status of adopted zombies (only theirs: a blanket ``waitpid(-1)``
-    would steal the status of children other code in this process waits for)."""
+    would steal the status of children other code in this process waits for, and ``spare``,
+    the target itself, is its pty wrapper's to reap)."""
     own_session = os.getsid(0)
     for child in psutil.Process().children():
         try:
-            if (child.status() == psutil.STATUS_ZOMBIE and os.getsid(child.pid) != own_session
+            if (child.pid != spare and child.status() == psutil.STATUS_ZOMBIE
+                    and os.getsid(child.pid) != own_session
                     and child.create_time() >= started_after):
                 os.waitpid(child.pid, os.WNOHANG)
         except (psutil.Error, OSError):
@@ -175,12 +177,13 @@ def sweep(token: str, started_after: float, target_session: int, settle: float) 
     """Give descendants ``settle`` seconds to exit on their own, then kill and report the rest.
 
     Kill, reap, look again — until a scan finds nothing alive, or the rounds run out.
+    ``target_session`` is the target's pid too (it leads the session of its pty).
     """
     deadline = time.monotonic() + settle
     left = left_behind(token, started_after)
     while left and time.monotonic() < deadline:
         time.sleep(0.02)
-        reap_adopted(started_after)
+        reap_adopted(started_after, spare=target_session)
         left = left_behind(token, started_after)
     orphans: dict[int, Orphan] = {}
     give_up = time.monotonic() + KILL_ROUNDS_SECONDS
@@ -189,7 +192,7 @@ def sweep(token: str, started_after: float, target_session: int, settle: float) 
             if proc.pid not in orphans:
                 orphans[proc.pid] = describe(proc, target_session)
         kill_all(left)
-        reap_adopted(started_after)
+        reap_adopted(started_after, spare=target_session)
         left = left_behind(token, started_after)
         if not left or time.monotonic() > give_up:
             break
