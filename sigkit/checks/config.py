@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sigkit import ladder as ladder_mod
-from sigkit import validate
+from sigkit import settings, validate
 from sigkit.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -29,7 +29,7 @@ else:  # pragma: no cover - exercised by the 3.9/3.10 CI sessions
 
 SIGKIT_TOML = "sigkit.toml"
 PYPROJECT = "pyproject.toml"
-DEFAULT_DEADLINE = 2.0  # seconds the first press gets, unless a latency budget needs longer
+DEFAULT_DEADLINE = settings.DEADLINE.default  # unless a latency budget needs longer
 ENDINGS = ("KeyboardInterrupt", "exit:N", "any")
 _ENDING = re.compile(r"^(KeyboardInterrupt|any|exit:(\d{1,3}))$")
 
@@ -80,11 +80,11 @@ class Check:
     env: Mapping[str, str] = field(default_factory=dict)
     expect: str | None = None  # a scenario's own ``ready`` regex when unset
     after: float | None = None
-    ready_timeout: float = 10.0
-    trials: int = 1
+    ready_timeout: float = settings.READY_TIMEOUT.default
+    trials: int = settings.TRIALS.default
     ladder: tuple[str, ...] | None = None  # None: the scenario's ladder, else the default
     deadline: float = DEFAULT_DEADLINE
-    interval: float = 1.0
+    interval: float = settings.INTERVAL.default
 
 
 @dataclass(frozen=True)
@@ -301,11 +301,12 @@ def _check(raw: dict[str, Any], where: str, number: int, base: Path) -> Check:
         env=table.mapping("env"),
         expect=_regex(table),
         after=table.seconds("after", allow_zero=True),
-        ready_timeout=table.seconds("ready_timeout") or 10.0,  # validated > 0: `or` is safe
-        trials=table.integer("trials", 1),
+        # Validated > 0 when present, so `or` only ever picks the default for a missing key.
+        ready_timeout=table.seconds("ready_timeout") or settings.READY_TIMEOUT.default,
+        trials=table.integer("trials", settings.TRIALS.default),
         ladder=_ladder(table),
         deadline=table.seconds("deadline") or _default_deadline(budgets),
-        interval=table.seconds("interval") or 1.0,
+        interval=table.seconds("interval") or settings.INTERVAL.default,
     )
 
 

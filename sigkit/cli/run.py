@@ -10,8 +10,9 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from sigkit import interpreters, scenarios, validate
+from sigkit import interpreters, scenarios, settings, validate
 from sigkit.cli import outputs
+from sigkit.cli.options import option, output_file
 from sigkit.cli.probe import emit
 from sigkit.errors import UsageError
 from sigkit.ladder import resolve
@@ -32,7 +33,9 @@ def register(app: typer.Typer) -> None:
 
 
 def run_command(
-    name: Optional[str] = typer.Argument(None, help="Scenario name (see `sigkit scenarios`)."),
+    name: Optional[str] = typer.Argument(
+        None, metavar="NAME", help="Scenario name (see `sigkit scenarios`).", show_default=False
+    ),
     scenario_args: Optional[list[str]] = typer.Argument(
         None, help="Options for the scenario script, after --."
     ),
@@ -43,14 +46,16 @@ def run_command(
         None, "--python", metavar="VERSIONS",
         help="Comma-separated versions (2.7,3.11) or paths; default: the Python running sigkit.",
     ),
-    trials: int = typer.Option(1, "--trials", "-n", help="Trials per cell."),
-    deadline: float = typer.Option(2.0, "--deadline", help="Seconds the first Ctrl-C has."),
-    interval: float = typer.Option(1.0, "--interval", help="Seconds after each later rung."),
-    ladder_spec: Optional[str] = typer.Option(None, "--ladder", help="Override the ladder."),
+    trials: int = option(settings.TRIALS, "--trials", "-n"),
+    deadline: float = option(settings.DEADLINE, "--deadline", "--grace"),
+    interval: float = option(settings.INTERVAL, "--interval"),
+    ladder_spec: Optional[str] = option(settings.LADDER, "--ladder"),
     scenarios_dir: Optional[list[Path]] = typer.Option(
         None, "--scenarios-dir", help="Also load scenarios from this folder."
     ),
-    json_file: Optional[Path] = typer.Option(None, "--json", metavar="FILE"),
+    json_file: Optional[Path] = output_file(
+        "--json", help="Write every cell and its trials as JSON (schema sigkit.run/1); - for stdout."
+    ),
 ) -> None:
     extra_dirs = list(scenarios_dir or [])
     if run_all:
@@ -74,20 +79,21 @@ def run_command(
         cells = run_cells(
             chosen, variants, pythons, trials, base, scenario_args or [], advance, ladder
         )
-    if not _report(cells, json_file):
-        raise typer.Exit(2)
+    _report(cells, json_file)
     if any(cell.matches is False for cell in cells):
         raise typer.Exit(1)
 
 
-def _report(cells: list[Cell], json_file: Optional[Path]) -> bool:
-    """The report; False when the JSON file could not be written (it went to stdout)."""
+def _report(cells: list[Cell], json_file: Optional[Path]) -> None:
+    """The report; exits 2 when the JSON file could not be written (it went to stdout)."""
     if len(cells) == 1 and not cells[0].skipped:
         cell = cells[0]
-        written = emit(cell.trials, json_file, {"scenario": _cell_dict(cell)})
-        if not outputs.to_stdout(json_file):
-            Console().print(_verdict_line(cell))
-        return written
+        try:
+            emit(cell.trials, json_file, {"scenario": _cell_dict(cell)})
+        finally:  # emit exits 1 or 2 on a problem: the verdict still belongs under the report
+            if not outputs.to_stdout(json_file):
+                Console().print(_verdict_line(cell))
+        return
     written = True
     if json_file is not None:
         document = {
@@ -97,13 +103,13 @@ def _report(cells: list[Cell], json_file: Optional[Path]) -> bool:
             ],
         }
         written = outputs.write_text(json_file, "--json", json_report.dumps(document))
-        if outputs.to_stdout(json_file):
-            return written
-    console = Console()
-    console.print(matrix_table(cells))
-    console.print(Text(legend(), style="dim"))
-    console.print(matrix_findings(cells))
-    return written
+    if not outputs.to_stdout(json_file):
+        console = Console()
+        console.print(matrix_table(cells))
+        console.print(Text(legend(), style="dim"))
+        console.print(matrix_findings(cells))
+    if not written:
+        raise typer.Exit(2)
 
 
 def _cell_dict(cell: Cell) -> dict[str, object]:
