@@ -10,7 +10,7 @@ Four parts, each counted over N runs, printed as a markdown table:
    parent exits); a setsid child; a target that ignores every catchable signal.  Counted:
    processes alive after sigkit exits (found by a token in their *argv*, which no daemon here
    clears), reports saying "Orphans: none" while something was left, tracebacks, hangs.
-2. Signals to sigkit itself (INT, TERM, HUP, QUIT) while it waits out a long deadline:
+2. Signals to sigkit itself (INT, TERM, HUP, QUIT) while it waits (``--after 60``):
    exit status, leftovers, tracebacks.
 3. Bad inputs (NaN, infinity, unwritable outputs, odd config files, FIFOs to lint): exit 2 with
    one line and no traceback, and nothing spawned (the target would create a marker file);
@@ -172,8 +172,7 @@ class Battery:
         target = self.script("setsid child", SETSID_CHILD)
         outcome: Counter[str] = Counter()
         sigkit = subprocess.Popen(
-            self.sigkit("probe", "--expect", "ready", "--deadline", "60", "--ladder", "TERM",
-                        "--", self.python, target, token),
+            self.sigkit("probe", "--after", "60", "--", self.python, target, token),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env,
             start_new_session=True,
         )
@@ -181,7 +180,7 @@ class Battery:
             started = time.monotonic()
             while not carrying(token, sigkit.pid) and time.monotonic() - started < 20:
                 time.sleep(0.02)
-            time.sleep(0.5)  # the press is sent; sigkit waits out its 60 s deadline
+            time.sleep(0.5)  # everything has started; sigkit waits out --after 60
             os.kill(sigkit.pid, signum)
             sent = time.monotonic()
             try:
@@ -209,8 +208,7 @@ class Battery:
         target = self.script("killed", source)
         outcome: Counter[str] = Counter()
         sigkit = subprocess.Popen(
-            self.sigkit("probe", "--expect", "ready", "--deadline", "60", "--ladder", "TERM",
-                        "--", self.python, target, token),
+            self.sigkit("probe", "--after", "60", "--", self.python, target, token),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env,
             start_new_session=True,
         )
@@ -248,6 +246,7 @@ class Battery:
                          'after = inf\n',
             "missing-cwd": '[[check]]\nname = "x"\ncommand = "true"\nno_orphans = true\n'
                            'cwd = "/nonexistent"\n',
+            "valid": '[[check]]\nname = "x"\ncommand = "true"\nending = "any"\n',
         }
         config_paths = {}
         for name, body in configs.items():
@@ -280,7 +279,7 @@ class Battery:
             ["check", "--config", str(latin1)],
             ["check", "--config", str(self.folder)],
             ["check", "--config", str(fifo)],
-            ["check", "--config", config_paths["nan-deadline"], "--junit", "/dev/full"],
+            ["check", "--config", config_paths["valid"], "--junit", "/dev/full"],
             ["inspect", str(2**70)],
             ["inspect", "-5"],
             ["lint", str(fifo)],
