@@ -147,3 +147,8 @@ def test_one_origin_renders_a_value_three_ways():
     assert validate.Origin("config", "a.toml: check 'x'").show("cwd", "/x") == (
         "a.toml: check 'x': cwd = \"/x\"")
     assert validate.Origin("call", "sigint_probe").show("after", nan) == "sigint_probe(after=nan)"
+
+
+def test_a_value_with_line_breaks_stays_one_line(sigkit):
+    """Found by the generated-input tests: a path with a record separator or a newline."""
+    refused(sigkit("lint", "a\x1eb\nc"), "sigkit: error: no such file or directory: a\\x1eb\\nc")

@@ -75,7 +75,7 @@ def main() -> None:
         # any KeyboardInterrupt, ours included, into 130) instead of calling sys.exit itself.
         code = register(command_named_in(sys.argv[1:]))(standalone_mode=False)
     except UsageError as error:
-        print(f"sigkit: error: {error}", file=sys.stderr)
+        _say_error(str(error))
         sys.exit(2)
     except KeyboardInterrupt:
         _exit_interrupted()
@@ -86,6 +86,13 @@ def main() -> None:
     if code == 130:
         _exit_interrupted()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _say_error(message: str) -> None:
+    """The one line of a usage error: a control character in a value the user passed (a file
+    named with a newline) is shown escaped, so the message stays one line."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    print(f"sigkit: error: {shown}", file=sys.stderr)
 
 
 def _exit_interrupted() -> None:
@@ -111,6 +118,6 @@ def _exit_on_parser_error(error: Exception) -> None:
             app(["--help"], standalone_mode=False)
             sys.exit(2)
         lines = str(format_message()).strip().splitlines() or [type(error).__name__]
-        print(f"sigkit: error: {lines[0]}", file=sys.stderr)
+        _say_error(lines[0])
         sys.exit(2 if exit_code == 1 else exit_code)
     raise error
