@@ -24,7 +24,9 @@ IGNORE_SIGINT = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
 
 
 def lint(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(register(["lint"]), ["lint", *args])
+    # A pinned terminal: the rule table would wrap names at the width pytest happens to run in.
+    result = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1"}).invoke(
+        register(["lint"]), ["lint", *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.stdout
 
@@ -218,10 +220,12 @@ def test_lint_jobs_interrupted_stops_its_workers(signum: int) -> None:
     try:
         give_up = time.monotonic() + 30
         workers: list[psutil.Process] = []
-        while len(workers) < 2 and time.monotonic() < give_up and lint_run.poll() is None:
+        while not workers and time.monotonic() < give_up and lint_run.poll() is None:
             workers = psutil.Process(lint_run.pid).children()
-            time.sleep(0.01)
-        assert len(workers) == 2, "the pool never started"
+            time.sleep(0.002)
+        assert workers, "the pool never started"
+        # As soon as the first worker exists: often while Pool() is still starting the second,
+        # the moment its own clean-up does not cover.
         if signum == signal.SIGINT:
             os.killpg(lint_run.pid, signum)  # the terminal's Ctrl-C reaches the whole group
         else:
@@ -231,7 +235,7 @@ def test_lint_jobs_interrupted_stops_its_workers(signum: int) -> None:
         assert stderr.strip() == f"sigkit: interrupted by {signal.Signals(signum).name}"
         psutil.wait_procs(workers, timeout=5)
         assert not any(worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE
-                       for worker in workers)
+                       for worker in workers)  # (a later worker would trip the leftover guard)
     finally:
         if lint_run.poll() is None:
             lint_run.kill()
