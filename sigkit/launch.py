@@ -361,11 +361,13 @@ class _Session:
         old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, interrupts.STOP_SIGNALS)
         try:
             self.kill_target()
+            # Swept even without a child object: an interrupt inside the spawn, after the fork,
+            # leaves a target running whose pid only the token or the process tree knows.
+            session = self.child.pid if self.child is not None else 0
+            left = orphans.sweep(self.token, self.started_wall, session, settle)
+            if self.trial is not None:
+                self.trial.orphans = left
             if self.child is not None:
-                session = self.child.pid
-                left = orphans.sweep(self.token, self.started_wall, session, settle)
-                if self.trial is not None:
-                    self.trial.orphans = left
                 self.child.close(force=True)
         finally:
             if self.pidfd is not None:

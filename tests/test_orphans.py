@@ -3,6 +3,7 @@ subreaper), killed until a rescan finds none, and reported — never "none" by d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
@@ -73,3 +74,31 @@ def test_without_a_subreaper_the_report_says_how_little_it_saw(monkeypatch, py31
     assert trial.orphans == [] and trial.orphans_seen_by == orphans.SEEN_BY_TOKEN
     assert "would not be seen" in trial.orphans_seen_by
     assert _orphans([trial]).measured == "none found (by environment token only)"
+
+
+def test_an_interrupt_inside_the_spawn_leaves_no_target(monkeypatch, py311):
+    """Ctrl-C after the fork but before the spawn returned: no child object, yet the target
+    runs; the tear-down finds it by its token and kills it."""
+    import pexpect
+
+    from sigkit import launch
+
+    spawned = []
+    real_spawn = pexpect.spawn
+
+    def spawn_then_interrupted(*args, **kwargs):
+        spawned.append(real_spawn(*args, **kwargs))  # kept: its finaliser would kill the child
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(launch.pexpect, "spawn", spawn_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        launch.probe(launch.ProbeOptions([py311, "-c", "import time; time.sleep(30)"]))
+    (child,) = spawned
+    try:
+        target = psutil.Process(child.pid)
+        assert not target.is_running() or target.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        pass  # killed and already reaped
+    finally:  # sigkit reaped it already: pexpect's own wait can only fail; close its pty
+        with contextlib.suppress(pexpect.ExceptionPexpect):
+            child.close(force=True)
