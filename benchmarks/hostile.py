@@ -27,7 +27,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import uuid
 from collections import Counter
@@ -36,60 +35,19 @@ from pathlib import Path
 
 HANG_SECONDS = 60.0
 
-ENV_CLEARING_DAEMON = """
-import os, signal, sys, time
-token = sys.argv[1]
-if os.fork() == 0:
-    os.setsid()
-    if os.fork() == 0:
-        code = ("import signal, time\\n"
-                "for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP): signal.signal(s, signal.SIG_IGN)\\n"
-                "time.sleep(120)\\n")
-        os.execve(sys.executable, [sys.executable, "-c", code, token], {})
-    os._exit(0)
-os.wait()
-print("ready", flush=True)
-time.sleep(120)
-"""
-
-PID_HOPPER = """
-import os, random, signal, sys, time
-token = sys.argv[1]
-if os.fork() == 0:
-    os.setsid()
-    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP): signal.signal(s, signal.SIG_IGN)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        time.sleep(random.uniform(0.003, 0.03))
-        if os.fork() != 0:
-            os._exit(0)
-    os._exit(0)
-print("ready", flush=True)
-time.sleep(120)
-"""
-
-SETSID_CHILD = """
-import subprocess, sys, time
-subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", sys.argv[1]],
-                 start_new_session=True)
-print("ready", flush=True)
-time.sleep(120)
-"""
-
-IGNORES_ALL = """
-import signal, sys, time
-for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-    signal.signal(s, signal.SIG_IGN)
-print("ready", flush=True)
-time.sleep(120)
-"""
-
+# The hostile programs are the test suite's own (tests/programs/<behaviour>.py); each passes its
+# extra argv words on to what it starts, so the token below marks every process of a run.
+PROGRAMS = Path(__file__).resolve().parent.parent / "tests" / "programs"
 TARGETS = {
-    "env-clearing daemon": ENV_CLEARING_DAEMON,
-    "pid-hopping daemon": PID_HOPPER,
-    "setsid child": SETSID_CHILD,
-    "ignores every signal": IGNORES_ALL,
+    "env-clearing daemon": "env_clearing_daemon",
+    "pid-hopping daemon": "pid_hopping_daemon",
+    "setsid child": "setsid_child",
+    "ignores every signal": "ignores_every_signal",
 }
+
+
+def program(name: str) -> str:
+    return str(PROGRAMS / f"{name}.py")
 
 
 def carrying(token: str, besides: int = 0) -> list[int]:
@@ -133,18 +91,13 @@ class Battery:
         if code:
             self.env["PYTHONPATH"] = code
         self.python = sys.executable
+        self.slowest = 0.0  # seconds from a stop signal to sigkit's exit
 
     def sigkit(self, *args: str) -> list[str]:
         return [self.python, "-m", "sigkit", *args]
 
-    def script(self, name: str, source: str) -> str:
-        path = self.folder / (name.replace(" ", "-") + ".py")
-        path.write_text(textwrap.dedent(source))
-        return str(path)
-
-    def hostile_target(self, name: str, source: str) -> Counter[str]:
+    def hostile_target(self, target: str) -> Counter[str]:
         token = "hostile-" + uuid.uuid4().hex
-        target = self.script(name, source)
         outcome: Counter[str] = Counter()
         try:
             done = subprocess.run(
@@ -167,20 +120,25 @@ class Battery:
         exterminate(token)
         return outcome
 
-    def signal_sigkit(self, signum: int) -> Counter[str]:
-        token = "hostile-" + uuid.uuid4().hex
-        target = self.script("setsid child", SETSID_CHILD)
-        outcome: Counter[str] = Counter()
+    def waiting_sigkit(self, target: str, token: str) -> subprocess.Popen[str]:
+        """sigkit probing ``target`` with ``--after 60``, once everything has started: it is
+        sitting in its wait, with the target and what the target started alive."""
         sigkit = subprocess.Popen(
             self.sigkit("probe", "--after", "60", "--", self.python, target, token),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env,
             start_new_session=True,
         )
+        started = time.monotonic()
+        while not carrying(token, sigkit.pid) and time.monotonic() - started < 20:
+            time.sleep(0.02)
+        time.sleep(0.5)
+        return sigkit
+
+    def signal_sigkit(self, signum: int) -> Counter[str]:
+        token = "hostile-" + uuid.uuid4().hex
+        outcome: Counter[str] = Counter()
+        sigkit = self.waiting_sigkit(program("setsid_child"), token)
         try:
-            started = time.monotonic()
-            while not carrying(token, sigkit.pid) and time.monotonic() - started < 20:
-                time.sleep(0.02)
-            time.sleep(0.5)  # everything has started; sigkit waits out --after 60
             os.kill(sigkit.pid, signum)
             sent = time.monotonic()
             try:
@@ -192,39 +150,29 @@ class Battery:
             outcome[f"exit {sigkit.returncode}"] += 1
             outcome["clean exit (128+n)"] += sigkit.returncode == 128 + signum
             outcome["traceback"] += "Traceback" in stderr
-            self.slowest = max(getattr(self, "slowest", 0.0), time.monotonic() - sent)
+            self.slowest = max(self.slowest, time.monotonic() - sent)
             time.sleep(0.3)
             outcome["leftover runs"] += bool(carrying(token))
         finally:
             if sigkit.poll() is None:
                 sigkit.kill()
-                sigkit.wait()
+            sigkit.communicate()
             exterminate(token)
         return outcome
 
-    def sigkill_sigkit(self, source: str) -> Counter[str]:
+    def sigkill_sigkit(self, target: str) -> Counter[str]:
         """SIGKILL sigkit mid-probe: nothing can clean up; who survives, and who reaps them?"""
         token = "hostile-" + uuid.uuid4().hex
-        target = self.script("killed", source)
         outcome: Counter[str] = Counter()
-        sigkit = subprocess.Popen(
-            self.sigkit("probe", "--after", "60", "--", self.python, target, token),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env,
-            start_new_session=True,
-        )
+        sigkit = self.waiting_sigkit(target, token)
         try:
-            started = time.monotonic()
-            while not carrying(token, sigkit.pid) and time.monotonic() - started < 20:
-                time.sleep(0.02)
-            time.sleep(0.5)
             os.kill(sigkit.pid, signal.SIGKILL)
-            sigkit.wait()
+            sigkit.communicate()
             time.sleep(0.5)
             left = carrying(token)
             outcome["runs"] += 1
             outcome["descendants alive after"] += bool(left)
-            parents = {_parent(pid) for pid in left}
-            outcome["re-parented to pid 1"] += 1 in parents
+            outcome["re-parented to pid 1"] += 1 in {_parent(pid) for pid in left}
         finally:
             exterminate(token)
         return outcome
@@ -352,8 +300,8 @@ def main() -> None:
         battery = Battery(options.code, Path(folder))
         if "targets" in parts:
             rows: dict[str, Counter[str]] = {}
-            for name, source in TARGETS.items():
-                rows[name] = merged(battery.hostile_target(name, source)
+            for name, target in TARGETS.items():
+                rows[name] = merged(battery.hostile_target(program(target))
                                     for _ in range(options.runs))
             print(table(f"Hostile targets, {options.runs} probes each", rows))
         if "signals" in parts:
@@ -362,14 +310,14 @@ def main() -> None:
                 rows[signal.Signals(signum).name + " to sigkit"] = merged(
                     battery.signal_sigkit(signum) for _ in range(options.runs))
             print(table(f"Signals to sigkit mid-probe, {options.runs} runs each", rows))
-            print(f"slowest exit after the signal: {getattr(battery, 'slowest', 0.0):.2f} s\n")
+            print(f"slowest exit after the signal: {battery.slowest:.2f} s\n")
         if "inputs" in parts:
             print(table("Bad inputs", {"all": battery.bad_inputs()}))
             for failure in battery.failures:
                 print(f"- {failure}")
             print()
         if "sigkill" in parts:
-            rows = {name: merged(battery.sigkill_sigkit(TARGETS[name])
+            rows = {name: merged(battery.sigkill_sigkit(program(TARGETS[name]))
                                  for _ in range(options.runs))
                     for name in ("setsid child", "env-clearing daemon")}
             print(table(f"SIGKILL to sigkit mid-probe, {options.runs} runs each", rows))
