@@ -10,20 +10,9 @@ import uuid
 
 import psutil
 import pytest
-from programs import path
+from programs import carrying, path
 
 from sigkit import orphans
-
-
-def carrying(token: str) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if token in proc.cmdline() and proc.status() != psutil.STATUS_ZOMBIE:
-                found.append(proc)
-        except psutil.Error:
-            continue
-    return found
 
 
 @pytest.mark.parametrize("program", ["env_clearing_daemon", "pid_hopping_daemon"])
