@@ -288,8 +288,10 @@ CAUSES: tuple[Cause, ...] = (
         "process group get the same Ctrl-C, but a child that handles or ignores it, or one that "
         "left the session (`setsid`, `start_new_session=True`, a double fork), keeps running, "
         "re-parented to init, holding files, ports and the terminal.",
-        evidence="After the target exited, sigkit found processes carrying its run token "
-        "(an environment variable every descendant inherits) still alive, and killed them.",
+        evidence="After the target exited, sigkit found its descendants still alive, and killed "
+        "them: re-parented to sigkit (a child subreaper while the target runs, so a double fork, "
+        "`setsid` or an emptied environment cannot hide them), or carrying its run token (an "
+        "environment variable every descendant inherits).",
         fix="Terminate children in a `finally:` or `atexit` handler (`proc.terminate(); "
         "proc.wait(timeout)`, `p.terminate(); p.join()`); forward SIGINT/SIGTERM to children you "
         "start in their own session; prefer the same process group unless you need otherwise.",

@@ -26,8 +26,8 @@ from typing import Callable, Optional
 
 import pexpect
 
+from sigkit import interrupts, orphans, procinfo, settings, stacks, validate
 from sigkit import ladder as ladder_mod
-from sigkit import orphans, procinfo, settings, stacks
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
 from sigkit.listener import ProbeListener, to_event
@@ -81,6 +81,9 @@ class ProbeOptions:
         if self.after is not None:
             return self.after
         return SETTLE_AFTER_EXPECT if self.expect else DEFAULT_AFTER
+
+
+LIBRARY_CALL = validate.Origin("call", "ProbeOptions")
 
 
 def check_command(command: list[str]) -> None:
@@ -355,14 +358,16 @@ class _Session:
 
     def close(self, settle: float) -> None:
         """Kill and reap everything this trial started; record what outlived the target."""
-        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, interrupts.STOP_SIGNALS)
         try:
             self.kill_target()
+            # Swept even without a child object: an interrupt inside the spawn, after the fork,
+            # leaves a target running whose pid only the token or the process tree knows.
+            session = self.child.pid if self.child is not None else 0
+            left = orphans.sweep(self.token, self.started_wall, session, settle)
+            if self.trial is not None:
+                self.trial.orphans = left
             if self.child is not None:
-                session = self.child.pid
-                left = orphans.sweep(self.token, self.started_wall, session, settle)
-                if self.trial is not None:
-                    self.trial.orphans = left
                 self.child.close(force=True)
         finally:
             if self.pidfd is not None:
@@ -417,14 +422,17 @@ def _attribute(trial: Trial) -> None:
 def probe(options: ProbeOptions) -> Trial:
     """One trial: spawn, wait until ready, climb the ladder, reap, sweep orphans."""
     check_command(options.command)
-    options.rungs()  # validate before spawning anything
+    validate.probe_options(options, LIBRARY_CALL)  # callers with an origin of their own check first
     session = _Session(options)
     settle = 0.0
-    try:
-        session.spawn()
-        if session.wait_ready():
-            session.climb()
-        settle = options.orphan_settle
-    finally:
-        session.close(settle)
-    return session.finish()
+    with orphans.adopting() as seen_by:
+        try:
+            session.spawn()
+            if session.wait_ready():
+                session.climb()
+            settle = options.orphan_settle
+        finally:
+            session.close(settle)
+    trial = session.finish()
+    trial.orphans_seen_by = seen_by
+    return trial

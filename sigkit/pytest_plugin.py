@@ -159,15 +159,18 @@ def sigint_probe(request: pytest.FixtureRequest) -> ProbeCall:
         env: dict[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None,
     ) -> ProbeResult:
+        from sigkit import validate
         from sigkit.launch import ProbeOptions
         from sigkit.trials import judged
 
         rungs = ladder_mod.resolve(signal, ladder)
-        trial = judged(ProbeOptions(
+        options = ProbeOptions(
             command=list(command), expect=expect, after=after, ready_timeout=ready_timeout,
             deadline=deadline, ladder=rungs, interval=interval, env=dict(env or {}),
             cwd=None if cwd is None else os.fspath(cwd),
-        ))
+        )
+        validate.probe_options(options, validate.Origin("call", "sigint_probe"))
+        trial = judged(options)
         request.node.add_report_section("call", "sigint_probe", describe(trial))
         return ProbeResult.of(trial)
 

@@ -99,6 +99,7 @@ class Trial:
     exit_signal: Optional[str] = None
     exit_ns: Optional[int] = None
     orphans: list[Orphan] = field(default_factory=list)
+    orphans_seen_by: str = ""  # how orphans were looked for: "none" is only as good as this
     stacks: Optional[str] = None
     stacks_source: Optional[str] = None
     proc_snapshot: list[dict[str, object]] = field(default_factory=list)

@@ -12,9 +12,14 @@ from pathlib import Path
 import psutil
 import pytest
 
+from sigkit import orphans
+
 # Every process started during this test session inherits this marker, escaped ones included.
 SESSION_MARKER = "SIGKIT_TEST_SESSION"
 os.environ[SESSION_MARKER] = uuid.uuid4().hex
+# A process that clears its environment escapes the marker, not the process tree: as a child
+# subreaper, this session adopts every orphaned descendant, whatever it did to its environment.
+SUBREAPER = orphans.set_subreaper(True)
 
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))) / "versions"
 
@@ -30,18 +35,33 @@ def interpreter(prefix: str) -> str | None:
     return None
 
 
+def install_hint(version: str) -> str:
+    return (f"needs Python {version}, not installed here: `pyenv install {version}` "
+            f"(looked in {PYENV_VERSIONS})")
+
+
+def require(version: str) -> str:
+    """The real binary of pyenv's ``version``, or skip this test naming what to install."""
+    python = interpreter(version)
+    if python is None:
+        pytest.skip(install_hint(version))
+    return python
+
+
 def leftovers() -> list[psutil.Process]:
+    """Live processes of this session: marked ones, and adopted ones (reaping adopted zombies)."""
     marker = os.environ[SESSION_MARKER]
-    found = []
+    found = {proc.pid: proc for proc in orphans.adopted(started_after=0.0)}
+    orphans.reap_adopted(started_after=0.0)
     for proc in psutil.process_iter():
         try:
             if proc.pid == os.getpid() or proc.status() == psutil.STATUS_ZOMBIE:
                 continue
             if proc.environ().get(SESSION_MARKER) == marker:
-                found.append(proc)
+                found[proc.pid] = proc
         except (psutil.Error, OSError):
             continue
-    return found
+    return list(found.values())
 
 
 @pytest.fixture(autouse=True)

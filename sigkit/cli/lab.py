@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +14,8 @@ import typer
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from sigkit import interpreters
+from sigkit import interpreters, validate
+from sigkit.cli import outputs
 from sigkit.errors import UsageError
 from sigkit.lab import (
     check_interval,
@@ -66,6 +69,8 @@ def _list(option: str, text: str, convert: Callable[[str], T]) -> list[T]:
         raise UsageError(f"{option}: {text!r} is not a comma-separated list") from None
     if not values:
         raise UsageError(f"{option}: the list is empty")
+    if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+        raise UsageError(f"{option}: {text!r}: every value must be a finite number")
     return values
 
 
@@ -100,6 +105,13 @@ def _watched(run: Callable[[], T]) -> tuple[T, str | None]:
 def _check_plot(plot: Optional[Path]) -> None:
     if plot is not None:
         plots.check(plot)
+        outputs.check_writable(plot, "--plot")
+
+
+def _save_plot(plot: Optional[Path], draw: Callable[[Path], None]) -> None:
+    """Draw the picture last; a failed write costs the picture, never the report above it."""
+    if plot is not None and not outputs.save(plot, "--plot", draw):
+        raise typer.Exit(2)
 
 
 @lab.command("gil")
@@ -131,8 +143,7 @@ def gil_command(
         Text("\n".join(r.verdict() for r in results)),
         _prose(gil.EXPLANATION),
     )
-    if plot is not None:
-        plots.save_gil(results, plot)
+    _save_plot(plot, functools.partial(plots.save_gil, results))
 
 
 @lab.command("switch-interval")
@@ -167,8 +178,7 @@ def switch_interval_command(
         lab_tables.switch_chart(cells, console.width),
         _prose(switch_interval.EXPLANATION),
     )
-    if plot is not None:
-        plots.save_switch_interval(cells, plot)
+    _save_plot(plot, functools.partial(plots.save_switch_interval, cells))
 
 
 @lab.command("convoy")
@@ -187,8 +197,8 @@ def convoy_command(
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
 ) -> None:
     """Response time of an I/O-bound thread (an echo) while CPU-bound threads run."""
-    if interval is not None and interval <= 0:
-        raise UsageError("--switch-interval must be positive (seconds, e.g. 0.005)")
+    if interval is not None:
+        validate.seconds(interval, "switch_interval", validate.COMMAND_LINE)
     _check_plot(plot)
     pythons, counts = _pythons(python), _list("--threads", threads, int)
     console = Console()
@@ -201,8 +211,7 @@ def convoy_command(
         lab_tables.convoy_chart(cells, console.width),
         _prose(convoy.EXPLANATION),
     )
-    if plot is not None:
-        plots.save_convoy(cells, plot)
+    _save_plot(plot, functools.partial(plots.save_convoy, cells))
 
 
 @lab.command("pending-signal")
@@ -221,21 +230,20 @@ def pending_signal_command(
 ) -> None:
     """A worker counts while main waits in join(); Ctrl-C mid-run: does the worker slow down?"""
     _check_plot(plot)
+    outputs.check_writable(json_file, "--json")
     pythons = _pythons(python)
     results, warning = _watched(lambda: pending_signal.run(
         pythons, repeat=repeat, max_repeat=max_repeat, progress=progress_bar))
-    if plot is not None:
-        plots.save_pending_signal(results, plot)
     if json_file is not None:
         document = json.dumps({
             "schema": "sigkit.lab.pending-signal/1",
             "warning": warning,
             "interpreters": [result.to_dict() for result in results],
         }, indent=2)
-        if str(json_file) == "-":
-            print(document)
+        outputs.write_text(json_file, "--json", document)
+        if outputs.to_stdout(json_file):
+            _save_plot(plot, functools.partial(plots.save_pending_signal, results))
             return
-        json_file.write_text(document + "\n")
     console = Console()
     before, after = pending_signal.BEFORE, pending_signal.AFTER
     _show(
@@ -248,6 +256,7 @@ def pending_signal_command(
         Text("\n".join(result.saying() for result in results)),
         _prose(pending_signal.EXPLANATION),
     )
+    _save_plot(plot, functools.partial(plots.save_pending_signal, results))
 
 
 @lab.command("check-interval")
@@ -283,5 +292,4 @@ def check_interval_command(
         lab_ticks.check_chart(rows, console.width),
         _prose(check_interval.EXPLANATION),
     )
-    if plot is not None:
-        plots.save_check_interval(rows, plot)
+    _save_plot(plot, functools.partial(plots.save_check_interval, rows))

@@ -65,6 +65,7 @@ def trial_to_dict(trial: Trial) -> dict[str, Any]:
         ],
         "lost_threads": trial.lost_threads,
         "orphans": [asdict(o) for o in trial.orphans],
+        "orphans_seen_by": trial.orphans_seen_by,
         "stacks": {"source": trial.stacks_source, "text": trial.stacks} if trial.stacks else None,
         "proc_snapshot": trial.proc_snapshot,
         "output": trial.output[-8192:],

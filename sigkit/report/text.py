@@ -116,8 +116,11 @@ def render_trial(console: Console, trial: Trial) -> None:
         for orphan in trial.orphans:
             where = " (escaped with setsid)" if orphan.escaped_session else ""
             console.print(f"  pid {orphan.pid} {orphan.cmdline}{where}")
+    elif trial.orphans_seen_by:
+        console.print(Text("Orphans: none found").append(
+            f" (looked for: {trial.orphans_seen_by})", style="dim"))
     else:
-        console.print("Orphans: none")
+        console.print("Orphans: not looked for")
     if trial.stacks_source and not trial.stacks:
         console.print(Text(f"Stacks: unavailable: {trial.stacks_source}", style="yellow"))
     elif trial.stacks:
