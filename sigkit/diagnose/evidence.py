@@ -114,7 +114,7 @@ class Evidence:
     names_at_press: list[str] = field(default_factory=list)  # process names in the tree then
     command: list[str] = field(default_factory=list)
     look_us: float | None = None  # when that look was taken, after the first press
-    deadline_us: float | None = None  # how long the first signal had before the next rung
+    ender_us: float | None = None  # when the rung that ended the program was sent
     said: str = ""  # what the program printed from the first press on
     signals: list[str] = field(default_factory=list)  # the rungs sent: INT, INT, TERM, KILL
     late_processes: list[LateProcess] = field(default_factory=list)
@@ -262,8 +262,8 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
         command=list(trial.command),
         names_at_press=[str(p["name"]) for p in trial.at_press.processes] if trial.at_press else [],
         look_us=(look.t_ns - first.sent_ns) / 1000 if look and first else None,
-        deadline_us=(trial.presses[1].sent_ns - first.sent_ns) / 1000
-        if len(trial.presses) > 1 and first else None,
+        ender_us=(trial.presses[trial.presses_to_exit - 1].sent_ns - first.sent_ns) / 1000
+        if trial.presses_to_exit and first else None,
         said=trial.output_after_press,
         signals=[p.signal for p in trial.presses],
         late_processes=list(trial.late_processes),

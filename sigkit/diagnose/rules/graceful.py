@@ -83,7 +83,7 @@ FRAMEWORKS = (
         "`--time-limit`/`--soft-time-limit` (`task_time_limit`), or set "
         "`worker_soft_shutdown_timeout` (celery 5.5+) so a soft shutdown gives them a grace "
         "before the cold one; make long tasks idempotent (`acks_late`) so a cut task is redone.",
-        forced=(r"Cold shutdown",),
+        forced=(r"Cold shutdown \(",),
     ),
 )
 GENERIC_BOUND = ("Bound the drain with the server's graceful-shutdown timeout, below the grace of "
@@ -238,7 +238,7 @@ def graceful(ev: Evidence) -> list[Finding]:
         cut = (f"; {_connections_text(found.open_connections)} {_were(found.open_connections)} "
                "cut off"
                if found.open_connections else "")
-        after = f" after {fmt(ev.deadline_us)}" if ev.deadline_us is not None else ""
+        after = f" at +{fmt(ev.ender_us)}" if ev.ender_us is not None else ""
         evidence.insert(0, f"the drain outlasted the deadline: {ev.ender or 'a later signal'}"
                         f"{after} forced {name} to quit while it waited for {waits_for}{cut}")
         severity = causes.WARNING
