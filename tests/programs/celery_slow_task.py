@@ -32,11 +32,11 @@ app.conf.update(
 
 @app.task(name="slow")
 def slow(tag):
-    with open(os.path.join(FOLDER, "started-%s" % tag), "w"):
+    with open(os.path.join(FOLDER, f"started-{tag}"), "w"):
         pass
     print("slow task in flight", flush=True)
     time.sleep(SLOW)
-    with open(os.path.join(FOLDER, "done-%s" % tag), "w"):
+    with open(os.path.join(FOLDER, f"done-{tag}"), "w"):
         pass
     return tag
 
