@@ -147,7 +147,11 @@ def test_uvicorn_supervisor_waits_for_its_draining_server(mode, unbacked_claims)
 
 
 def gunicorn(port: int, *extra: str) -> list[str]:
-    return [script("gunicorn"), "--no-control-socket", "-b", f"127.0.0.1:{port}", *extra,
+    """gunicorn on ``port``; newer ones open a control socket at a fixed path: not in tests."""
+    from gunicorn import config
+
+    quiet = ["--no-control-socket"] if hasattr(config, "ControlSocketDisable") else []
+    return [script("gunicorn"), *quiet, "-b", f"127.0.0.1:{port}", *extra,
             "wsgi_slow_request:app"]
 
 
