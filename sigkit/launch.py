@@ -64,6 +64,7 @@ EARLY_LOOK = 1.0
 # processes that appeared after the ready line are still busy (at most MAX_TREE_SETTLE).
 TREE_SETTLE = 0.1
 MAX_TREE_SETTLE = 5.0
+NEWCOMER_AGE = 0.5  # a process born this long before the ready line may still be starting
 
 
 @dataclass
@@ -291,23 +292,25 @@ class _Session:
     def settle_tree(self) -> bool:
         """Do not press while the process tree is still growing; False if the target exited.
 
-        One short window tells whether processes appear after the ready line.  If they do, wait
-        until none has appeared for a window and the newcomers are all asleep (started up), at
-        most MAX_TREE_SETTLE seconds; ``trial.ready`` says how long that took.
+        Processes born shortly before the ready line (or after it) are newcomers: a reloader
+        prints its banner and then starts its server.  Wait until no process has appeared for a
+        window and the newcomers are all asleep (started up), at most MAX_TREE_SETTLE seconds;
+        ``trial.ready`` says how long that took.
         """
         window, trial = self.options.tree_settle, self.trial
         assert trial is not None
         if window <= 0:
             return True
         started = time.monotonic()
-        at_ready = before = self.tree_pids()
+        before = self.tree_pids()
         end = started + min(MAX_TREE_SETTLE, self.options.ready_timeout)
         while time.monotonic() < end:
             self.pump(window, self.exited)
             if self.exited():
                 return False
             now = self.tree_pids()
-            newcomers = now - at_ready
+            young = NEWCOMER_AGE + time.monotonic() - started
+            newcomers = {pid for pid in now if pid != trial.pid and _younger(pid, young)}
             if now == before and all(_asleep(pid) for pid in newcomers):
                 if newcomers:
                     trial.ready = (trial.ready or "ready") + (
@@ -466,6 +469,23 @@ class _Session:
             for e in trial.events
             if e.kind == PROBE and e.t_ns > first.sent_ns and e.pid not in self.tree_at_press
         ]
+
+
+def _younger(pid: int, seconds: float) -> bool:
+    age = _age(pid)
+    return age is not None and age <= seconds
+
+
+def _age(pid: int) -> Optional[float]:
+    """Seconds since the process started, from /proc/PID/stat's start time (clock ticks since
+    boot) and CLOCK_BOOTTIME: precise to a tick, unlike a wall-clock create time."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    ticks = int(stat[stat.rindex(")") + 2 :].split()[19])
+    return time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _asleep(pid: int) -> bool:
