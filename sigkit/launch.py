@@ -312,12 +312,14 @@ class _Session:
             young = NEWCOMER_AGE + time.monotonic() - started
             newcomers = {pid for pid in now if pid != trial.pid and _younger(pid, young)}
             if now == before and all(_asleep(pid) for pid in newcomers):
+                trial.grew_after_ready = bool(newcomers)
                 if newcomers:
                     trial.ready = (trial.ready or "ready") + (
                         f" + {time.monotonic() - started:.1f}s for {len(newcomers)} new "
                         f"process{'es' if len(newcomers) > 1 else ''} to start")
                 return True
             before = now
+        trial.grew_after_ready = True
         return True
 
     def send(self, rung: ladder_mod.Rung) -> Press:

@@ -111,6 +111,7 @@ class Trial:
     looks: list[Look] = field(default_factory=list)
     at_press: Optional[Look] = None  # processes and sockets just before the first press
     late_processes: list[LateProcess] = field(default_factory=list)
+    grew_after_ready: bool = False  # processes were still starting when the ready line came
     output: str = ""
     output_after_press: str = ""  # what it printed from the first press on
     # The judgment, made once by whoever ran the trial (``sigkit.trials.judged``) and only read

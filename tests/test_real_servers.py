@@ -233,7 +233,7 @@ def test_flask_reloader_is_pressed_once_its_server_child_has_started(unbacked_cl
                  str(port)],
         expect="Running on", cwd=str(programs.HERE)))
     # the reloader prints its banner, then starts the server child: sigkit waits for it
-    assert trial.ready is not None and "new process" in trial.ready
+    assert trial.grew_after_ready and trial.ready is not None and "new process" in trial.ready
     assert trial.late_processes == []
     assert trial.exit_code == 0  # a Ctrl-C during the child's start-up ended it with exit 1
     assert unbacked_claims(trial) == []
