@@ -127,9 +127,7 @@ def _unbacked(trial) -> list[str]:
     frames = {(Path(f.filename).name, f.line) for pid in {ev.pid, *ev.tree}
               for t in ev.stacks_of(pid) for f in t.frames}
     files = {name for name, _ in frames}
-    children_ignore = bool(ev.children) and all(
-        "SIGINT" in next((t.masks.get("SigIgn", []) for t in c.threads if t.tid == c.pid), [])
-        for c in ev.children)
+    children_ignore = bool(ev.children) and all(c.ignores("SIGINT") for c in ev.children)
     for finding in trial.findings:
         said = " ".join([*finding.evidence, finding.fix])
         where = f"{finding.cause}: "

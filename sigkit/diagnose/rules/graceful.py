@@ -157,10 +157,9 @@ def _where(ev: Evidence) -> list[str]:
         main = next((t for t in threads if t.native_id == pid), None) or next(
             (t for t in threads if t.is_main), None)
         process = next((p for p in ev.processes if p.pid == pid), None)
-        state = next((t for t in process.threads if t.tid == pid), None) if process else None
+        state = process.main_thread if process else None
         kernel = f", {describe_state(state)}" if state else ""
-        ignores = (", ignores SIGINT" if state and "SIGINT" in state.masks.get("SigIgn", [])
-                   else "")
+        ignores = ", ignores SIGINT" if process and process.ignores("SIGINT") else ""
         if main is not None and main.frames:
             lines.append(f"{ev.name_of(pid)}{kernel}{ignores}: main thread {chain(main.frames)}")
         for thread in threads:

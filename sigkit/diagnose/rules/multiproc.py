@@ -18,10 +18,10 @@ from sigkit.procinfo import ProcessState
 
 
 def _disposition(child: ProcessState) -> str:
-    main = next((t for t in child.threads if t.tid == child.pid), None)
+    main = child.main_thread
     if main is None:
         return "?"
-    if "SIGINT" in main.masks.get("SigIgn", []):
+    if child.ignores("SIGINT"):
         return "ignores SIGINT"
     return "catches SIGINT" if "SIGINT" in main.masks.get("SigCgt", []) else "dies of SIGINT"
 
@@ -42,7 +42,7 @@ def pool_hang(ev: Evidence) -> list[Finding]:
         evidence.append(f"{version_text(ev.version)}: this wait has no timeout and cannot be "
                         "interrupted")
     for child in ev.children[:4]:
-        state = next((t for t in child.threads if t.tid == child.pid), None)
+        state = child.main_thread
         doing = describe_state(state) if state else "gone"
         evidence.append(f"child pid {child.pid} ({child.name}): {doing}, {_disposition(child)}")
     ignoring = [c for c in ev.children if _disposition(c) == "ignores SIGINT"]

@@ -25,11 +25,10 @@ def process_pool(ev: Evidence) -> list[Finding]:
         return []
     evidence = [*main_where(ev), *signal_path(ev)]
     for child in ev.children[:4]:
-        state = next((t for t in child.threads if t.tid == child.pid), None)
+        state = child.main_thread
         doing = describe_state(state) if state else "gone"
-        ignores = state is not None and "SIGINT" in state.masks.get("SigIgn", [])
-        evidence.append(f"worker pid {child.pid} ({child.name}): {doing}, "
-                        f"{'ignores SIGINT' if ignores else 'gets the Ctrl-C too (same group)'}")
+        gets = "ignores SIGINT" if child.ignores("SIGINT") else "gets the Ctrl-C too (same group)"
+        evidence.append(f"worker pid {child.pid} ({child.name}): {doing}, {gets}")
         site = user_frame([f for t in ev.stacks_of(child.pid) for f in t.frames])
         if site is not None:
             evidence.append(f"worker pid {child.pid} runs a task: {quoted(ev, site)}")
