@@ -360,7 +360,8 @@ CAUSES: tuple[Cause, ...] = (
         "signal (gunicorn's SIGINT and SIGQUIT are a *quick* shutdown; its SIGTERM is the "
         "graceful one); others never drain at all.",
         evidence="Connections accepted on the tree's listening port were open just before the "
-        "first signal, and the program exited before sigkit's first look, without a drain.",
+        "first signal, and the program exited before sigkit's first look (1 s); for a server "
+        "known to drop requests on that signal, the finding says so.",
         fix="Stop the server with the signal that drains (SIGTERM for gunicorn, what docker, "
         "systemd and Kubernetes send), or give it a graceful-shutdown path and a timeout.",
     ),

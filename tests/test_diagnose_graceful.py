@@ -125,3 +125,17 @@ def test_processes_started_after_the_press_are_a_warning():
     (found,) = diagnose_evidence(ev)
     assert found.cause == "pressed-during-startup" and found.severity == "warning"
     assert f"pid {CHILD} (python3.11) started 20.0 ms after the first press" in found.evidence[0]
+
+
+def test_a_quick_stop_seen_late_is_still_a_dropped_request_not_a_drain():
+    """gunicorn's SIGINT on a loaded machine: the exit comes after sigkit's first look, by which
+    time the worker (and its request) was already gone."""
+    arbiter = main_stack(Frame("stop", "/venv/site-packages/gunicorn/arbiter.py", 487),
+                         Frame("handle_int", "/venv/site-packages/gunicorn/arbiter.py", 324))
+    ev = evidence(threads=[arbiter], connections=SERVED[:1], connections_at_press=SERVED,
+                  names_at_press=["gunicorn", "gunicorn"], said="Handling signal: int\n",
+                  deadline_missed=False, presses=1, presses_to_exit=1, look_us=1.0e6,
+                  exit_us=1.3e6, ender_us=None)
+    (found,) = diagnose_evidence(ev)
+    assert found.cause == "requests-in-flight" and found.severity == "warning"
+    assert "quick shutdown" in found.evidence[-1]

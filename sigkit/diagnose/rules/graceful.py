@@ -211,8 +211,8 @@ def graceful(ev: Evidence) -> list[Finding]:
     """The program is draining (or drained) as designed: info when it ended by itself, a warning
     when the next rung cut it, with what was cut."""
     found = drain(ev)
-    if found is None:
-        return []
+    if found is None or _dropped_quickly(ev):
+        return []  # (a quick stop that dropped its requests: stopped_with_requests_in_flight)
     name = found.framework.name if found.framework else "the program"
     waits_for = found.framework.waits_for if found.framework else "its work in flight"
     evidence = []
@@ -250,21 +250,39 @@ def _first(ev: Evidence) -> str:
     return "Ctrl-C" if first == "INT" else "SIG" + first
 
 
+def _quick_stop(ev: Evidence) -> Framework | None:
+    """The known server whose *quick* stop the first signal asked for (gunicorn's SIGINT)."""
+    framework = next((f for f in FRAMEWORKS if f.name in ev.names_at_press), None)
+    if framework is None or not framework.quick or not ev.signals:
+        return None
+    return framework if ev.signals[0] == framework.quick else None
+
+
+def _dropped_quickly(ev: Evidence) -> bool:
+    """A quick stop ended the program by itself, and no look after the press still saw the
+    requests that were in flight at it."""
+    return (ev.ended_by_itself and _quick_stop(ev) is not None
+            and bool(accepted(ev.connections_at_press, []))
+            and not accepted(ev.connections, ev.connections_at_press))
+
+
 def stopped_with_requests_in_flight(ev: Evidence) -> list[Finding]:
-    """The program stopped quickly (before sigkit's first look) while connections it had accepted
-    were open: a quick stop drops what is in flight, and sigkit says so rather than "no problem"."""
-    if ev.look_us is not None or not ev.ended_by_itself:
+    """The program stopped quickly (before sigkit's first look, or by a quick stop) while
+    connections it had accepted were open: sigkit says so rather than "no problem"."""
+    if not ev.ended_by_itself or not (ev.look_us is None or _dropped_quickly(ev)):
         return []
     open_then = accepted(ev.connections_at_press, [])
     if not open_then:
         return []
-    framework = next((f for f in FRAMEWORKS if f.name in ev.names_at_press), None)
+    framework = _quick_stop(ev)
     evidence = [f"{_connections_text(open_then)} when the {_first(ev)} came (accepted on the "
                 "tree's listening port: requests in flight)",
-                f"the program exited {fmt(ev.exit_us)} later, without draining first"]
+                f"the program exited {fmt(ev.exit_us)} later, before sigkit's first look: "
+                "whether those requests completed is not something sigkit saw"]
     severity = causes.INFO
     fix = None
-    if framework is not None and framework.quick and ev.signals and ev.signals[0] == framework.quick:
+    if framework is not None:
+        evidence[-1] = f"the program exited {fmt(ev.exit_us)} later"
         evidence.append(f"{framework.name} treats SIG{framework.quick} as a quick shutdown: "
                         "its workers exit without finishing their requests")
         severity = causes.WARNING
