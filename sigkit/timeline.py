@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from sigkit.findings import Finding
+from sigkit.tree import Look
 
 # Event kinds, in the order a healthy trial produces them.
 SPAWN = "spawn"  # sigkit started the target
@@ -83,6 +84,15 @@ class Orphan:
     escaped_session: bool
 
 
+@dataclass(frozen=True)
+class LateProcess:
+    """A process of the tree that started after the first press: sigkit pressed too early."""
+
+    pid: int
+    name: str
+    after_press_ns: int  # when its probe reported in, after the first press
+
+
 @dataclass
 class Trial:
     """Everything one probe of one command observed."""
@@ -103,6 +113,11 @@ class Trial:
     stacks: Optional[str] = None
     stacks_source: Optional[str] = None
     proc_snapshot: list[dict[str, object]] = field(default_factory=list)
+    # Looks at the whole tree after the first press (an early one, then at the deadline).
+    looks: list[Look] = field(default_factory=list)
+    at_press: Optional[Look] = None  # processes and sockets just before the first press
+    late_processes: list[LateProcess] = field(default_factory=list)
+    grew_after_ready: bool = False  # processes were still starting when the ready line came
     output: str = ""
     output_after_press: str = ""  # what it printed from the first press on
     # The judgment, made once by whoever ran the trial (``sigkit.trials.judged``) and only read

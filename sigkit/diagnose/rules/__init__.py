@@ -13,12 +13,16 @@ from typing import Callable
 from sigkit.diagnose.evidence import Evidence
 from sigkit.diagnose.rules import (
     asyncio_loop,
+    cleanup,
     gil,
+    graceful,
     kernel,
     multiproc,
     orphans,
+    pools,
     shutdown,
     signals,
+    startup,
     swallowed,
     waits,
 )
@@ -27,6 +31,7 @@ from sigkit.findings import Finding
 Rule = Callable[[Evidence], list[Finding]]
 
 RULES: tuple[Rule, ...] = (
+    startup.pressed_during_startup,
     signals.ignored,
     signals.blocked,
     signals.not_foreground,
@@ -36,8 +41,13 @@ RULES: tuple[Rule, ...] = (
     gil.worker_holds_gil,
     gil.busy_workers,
     gil.slow_handler,
+    graceful.graceful,
+    graceful.stopped_with_requests_in_flight,
+    cleanup.slow_cleanup,
     shutdown.executor,
     shutdown.nondaemon,
+    pools.process_pool,
+    pools.asyncio_executor,
     multiproc.pool_hang,
     asyncio_loop.blocked_loop,
     swallowed.swallowed,
