@@ -54,6 +54,17 @@ class ThreadStack:
         return not self.frames or self.frames[-1].function not in ("_bootstrap", "__bootstrap")
 
 
+@dataclass
+class ProcessStacks:
+    """Every thread of one process of a program's tree, or why sigkit could not read them."""
+
+    pid: int
+    name: str
+    source: Optional[str] = None  # faulthandler / py-spy
+    threads: list[ThreadStack] = field(default_factory=list)
+    note: Optional[str] = None  # why there are no threads (not Python, py-spy failed)
+
+
 def parse_faulthandler(text: str) -> list[ThreadStack]:
     """Parse ``faulthandler.dump_traceback(all_threads=True)`` output."""
     threads: list[ThreadStack] = []

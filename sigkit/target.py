@@ -208,6 +208,28 @@ class Target:
         text, why = stacks.dump_with_py_spy(pid)
         return text, "py-spy" if text else why
 
+    def every_process_stacks(self) -> list[stacks.ProcessStacks]:
+        """Each process of the snapshot with every thread's stack; the main Python's is the one
+        ``capture_evidence`` already took (a second dump would pause it again)."""
+        assert self.trial is not None
+        trial, found = self.trial, []
+        text: Optional[str]
+        source: Optional[str]
+        for process in trial.proc_snapshot:
+            pid, name = int(str(process["pid"])), str(process["name"])
+            if pid == self.python_pid() and trial.stacks:
+                text, source = trial.stacks, trial.stacks_source
+            elif runs_python(pid):
+                text, source = self.dump_stacks(pid)
+            else:
+                found.append(stacks.ProcessStacks(pid, name, note="not a Python process"))
+                continue
+            if text:
+                found.append(stacks.ProcessStacks(pid, name, source, stacks.parse(text, source or "")))
+            else:
+                found.append(stacks.ProcessStacks(pid, name, note=source))
+        return found
+
     def python_pid(self) -> Optional[int]:
         """The Python process the probe reports on: the target itself, else its first child."""
         assert self.trial is not None

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sigkit.cli import check, explain, inspect, lab, lint, probe, run, scenarios
+from sigkit.cli import check, explain, inspect, lab, lint, probe, run, scenarios, watch
 from sigkit.errors import UsageError
 
 app = typer.Typer(
@@ -29,7 +29,7 @@ def _sigkit() -> None:
     """Why doesn't Ctrl-C kill my program? Press a real Ctrl-C, measure, diagnose."""
 
 
-for module in (probe, run, scenarios, inspect, explain, check, lint, lab):
+for module in (probe, watch, run, scenarios, inspect, explain, check, lint, lab):
     module.register(app)
 
 

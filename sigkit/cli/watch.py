@@ -1,0 +1,62 @@
+"""``sigkit watch -- CMD``: run a program in your own terminal; diagnose the Ctrl-C you press."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from sigkit.diagnose import diagnose
+from sigkit.errors import UsageError
+from sigkit.report import json_report, watch_text
+from sigkit.stacks import ProcessStacks
+from sigkit.timeline import Trial
+from sigkit.watch import WatchOptions, exit_status, watch
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "watch",
+        context_settings={"allow_interspersed_args": False},
+        help="Run CMD in your terminal as if sigkit were not there. When you press Ctrl-C "
+        "(or Ctrl-\\), sigkit times it; if CMD is still running after --deadline, it shows every "
+        "thread's stack in every process, the cause and the fix. Exits with CMD's status.",
+    )(watch_command)
+
+
+def watch_command(
+    command: list[str] = typer.Argument(None, help="The command to run (put it after --)."),
+    deadline: float = typer.Option(
+        2.0, "--deadline", metavar="SECONDS",
+        help="How long a press has to end the program before sigkit shows why it did not.",
+    ),
+    json_file: Optional[Path] = typer.Option(
+        None, "--json", metavar="FILE",
+        help="Write the timeline and findings as JSON (schema sigkit.probe/1).",
+    ),
+) -> None:
+    if deadline <= 0:
+        raise UsageError("--deadline must be more than 0 seconds")
+    console = Console(stderr=True)
+    shown: list[str] = []
+
+    def on_stuck(trial: Trial, processes: list[ProcessStacks]) -> None:
+        findings = diagnose(trial)
+        shown.extend(f.cause for f in findings)
+        watch_text.render_stuck(console, trial, processes, findings, deadline)
+
+    watched = watch(WatchOptions(command or [], deadline), on_stuck)
+    trial = watched.trial
+    findings = diagnose(trial)
+    status = exit_status(trial)
+    watch_text.render_end(console, trial, status, findings, shown)
+    if json_file is not None:
+        extra = {"process_stacks": [asdict(p) for p in watched.process_stacks]}
+        json_file.write_text(json_report.dumps(json_report.run_to_dict([trial], extra)) + "\n")
+    sys.exit(status)
+
+
