@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pytest
 
 from sigkit import ladder as ladder_mod
+from sigkit.findings import Finding
 from sigkit.output import classify
 from sigkit.timeline import Orphan, Trial, latencies_us
 
@@ -93,6 +94,12 @@ class ProbeResult:
     def output(self) -> str:
         return self.trial.output
 
+    # Why -------------------------------------------------------------------------------------
+    @property
+    def findings(self) -> list[Finding]:
+        """What sigkit diagnosed (the same findings ``sigkit probe`` prints; [] when healthy)."""
+        return self.trial.findings
+
     @property
     def output_after_press(self) -> str:
         return self.trial.output_after_press
@@ -143,13 +150,11 @@ def sigint_probe(request: pytest.FixtureRequest) -> ProbeCall:
         env: dict[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None,
     ) -> ProbeResult:
-        from sigkit.launch import ProbeOptions, probe
+        from sigkit.launch import ProbeOptions
+        from sigkit.trials import judged
 
-        if ladder is not None:
-            rungs = tuple(ladder_mod.signal_short_name(rung) for rung in ladder)
-        else:
-            rungs = ladder_mod.starting_with(ladder_mod.signal_short_name(signal))
-        trial = probe(ProbeOptions(
+        rungs = ladder_mod.resolve(signal, ladder)
+        trial = judged(ProbeOptions(
             command=list(command), expect=expect, after=after, ready_timeout=ready_timeout,
             deadline=deadline, ladder=rungs, interval=interval, env=dict(env or {}),
             cwd=None if cwd is None else os.fspath(cwd),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from sigkit.findings import Finding
+
 # Event kinds, in the order a healthy trial produces them.
 SPAWN = "spawn"  # sigkit started the target
 PROBE = "probe"  # the injected probe loaded inside a Python process
@@ -97,6 +99,9 @@ class Trial:
     proc_snapshot: list[dict[str, object]] = field(default_factory=list)
     output: str = ""
     output_after_press: str = ""  # what it printed from the first press on
+    # The judgment, made once by whoever ran the trial (``sigkit.trials.judged``) and only read
+    # by reporters: text, JSON, JUnit and pictures all show the same findings.
+    findings: list[Finding] = field(default_factory=list)
 
     # -- derived figures -------------------------------------------------------------------
     @property

@@ -341,10 +341,10 @@ def _ladder(table: _Table) -> tuple[str, ...] | None:
         key, names = "signal", [table.string("signal") or ""]
     else:
         return None
+    given = [n for n in names or () if n and n.strip()]
+    if not given:
+        raise table.fail(key, "is empty")
     try:
-        rungs = tuple(ladder_mod.signal_short_name(n) for n in names or () if n and n.strip())
+        return ladder_mod.resolve(given[0], None if key == "signal" else given)
     except UsageError as error:
         raise table.fail(key, f"is invalid: {error}") from None
-    if not rungs:
-        raise table.fail(key, "is empty")
-    return rungs if key == "ladder" else ladder_mod.starting_with(rungs[0])

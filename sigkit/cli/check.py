@@ -15,7 +15,7 @@ from rich.console import Console
 
 from sigkit.checks import config, runner
 from sigkit.errors import UsageError
-from sigkit.report import checks_text, junit
+from sigkit.report import checks_text, json_report, junit
 from sigkit.report.progress import progress_bar
 
 
@@ -52,7 +52,7 @@ def check_command(
     results = _run(cases)
     to_stdout = json_file is not None and str(json_file) == "-"
     if json_file is not None:
-        text = json.dumps(runner.document(loaded, results), indent=2, default=str,
+        text = json.dumps(json_report.checks_to_dict(loaded, results), indent=2, default=str,
                           ensure_ascii=False)
         if to_stdout:
             print(text)

@@ -19,7 +19,7 @@ from rich.text import Text
 from sigkit import stacks
 from sigkit.diagnose import diagnose_evidence
 from sigkit.diagnose.evidence import Evidence, from_live
-from sigkit.diagnose.model import Finding
+from sigkit.findings import Finding
 from sigkit.procinfo import ProcessState
 from sigkit.report.findings import findings_to_dict, render_findings
 

@@ -13,8 +13,9 @@ from rich.text import Text
 
 from sigkit import interpreters
 from sigkit.errors import UsageError
-from sigkit.lab import convoy, gil, machine, switch_interval, tables
-from sigkit.report import plots
+from sigkit.lab import convoy, gil, machine, switch_interval
+from sigkit.report import lab_tables, plots
+from sigkit.report.progress import progress_bar
 
 T = TypeVar("T")
 
@@ -91,13 +92,13 @@ def gil_command(
     _check_plot(plot)
     pythons = _pythons(python)
     console = Console()
-    results, warning = _watched(lambda: gil.run(pythons, n=n, repeat=repeat))
+    results, warning = _watched(lambda: gil.run(pythons, n=n, repeat=repeat, progress=progress_bar))
     _show(
         console,
         f"The GIL: count down {n:,} twice, three ways (wall time, median of {repeat})",
         warning,
-        tables.gil_table(results),
-        tables.gil_chart(results, console.width),
+        lab_tables.gil_table(results),
+        lab_tables.gil_chart(results, console.width),
         Text("\n".join(r.verdict() for r in results)),
         _prose(gil.EXPLANATION),
     )
@@ -128,13 +129,13 @@ def switch_interval_command(
     _check_plot(plot)
     sweep = (_list("--intervals", intervals, float), _list("--threads", threads, int))
     console = Console()
-    cells, warning = _watched(lambda: switch_interval.run(chosen[0], *sweep, trials))
+    cells, warning = _watched(lambda: switch_interval.run(chosen[0], *sweep, trials, progress_bar))
     _show(
         console,
         f"Ctrl-C → Python handler, p50 / p95 over {trials} presses (Python {cells[0].version})",
         warning,
-        tables.switch_table(cells),
-        tables.switch_chart(cells, console.width),
+        lab_tables.switch_table(cells),
+        lab_tables.switch_chart(cells, console.width),
         _prose(switch_interval.EXPLANATION),
     )
     if plot is not None:
@@ -162,13 +163,13 @@ def convoy_command(
     _check_plot(plot)
     pythons, counts = _pythons(python), _list("--threads", threads, int)
     console = Console()
-    cells, warning = _watched(lambda: convoy.run(pythons, counts, pings, interval))
+    cells, warning = _watched(lambda: convoy.run(pythons, counts, pings, interval, progress_bar))
     _show(
         console,
         f"The convoy: echo round trip, p50 / p95 over {pings} pings",
         warning,
-        tables.convoy_table(cells),
-        tables.convoy_chart(cells, console.width),
+        lab_tables.convoy_table(cells),
+        lab_tables.convoy_chart(cells, console.width),
         _prose(convoy.EXPLANATION),
     )
     if plot is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Optional
 
@@ -10,9 +9,9 @@ import typer
 from rich.console import Console
 
 from sigkit import ladder
-from sigkit.diagnose import diagnose
 from sigkit.launch import ProbeOptions
 from sigkit.report import findings, json_report, pictures, plots, text
+from sigkit.report.progress import progress_bar
 from sigkit.timeline import Trial
 from sigkit.trials import run_trials
 
@@ -37,10 +36,7 @@ def options_from_cli(
     inherit_signals: bool,
 ) -> ProbeOptions:
     """Shared by ``probe`` and ``run``: the ladder starts with --signal unless --ladder says all."""
-    if ladder_spec:
-        rungs = ladder.parse_ladder(ladder_spec)
-    else:
-        rungs = ladder.starting_with(ladder.signal_short_name(signal_name))
+    rungs = ladder.resolve(signal_name, None if ladder_spec is None else ladder_spec.split(","))
     return ProbeOptions(
         command=command,
         expect=expect,
@@ -98,9 +94,9 @@ def probe_command(
     )
     if plot is not None:
         plots.check(plot)  # fail before measuring, not after
-    results = run_trials(options, trials)
     budget_us = None if budget_ms is None else budget_ms * 1000
-    emit(results, json_file, picture=picture, plot=plot, budget_us=budget_us)
+    results = run_trials(options, trials, budget_us, progress_bar)
+    emit(results, json_file, picture=picture, plot=plot)
 
 
 def emit(
@@ -109,13 +105,12 @@ def emit(
     extra: Optional[dict[str, object]] = None,
     picture: bool = False,
     plot: Optional[Path] = None,
-    budget_us: Optional[float] = None,
 ) -> None:
     """Human report on stdout (unless JSON goes to stdout), JSON and picture files when asked."""
     if plot is not None:
         plots.save_probe(results, plot)
     if json_file is not None:
-        document = json_report.dumps(json_report.run_to_dict(results, extra, budget_us))
+        document = json_report.dumps(json_report.run_to_dict(results, extra))
         if str(json_file) == "-":
             print(document)
             return
@@ -123,23 +118,11 @@ def emit(
     console = Console()
     if len(results) == 1:
         text.render_trial(console, results[0])
-        findings.render_findings(console, diagnose(results[0], budget_us))
+        findings.render_findings(console, results[0].findings)
     else:
         text.render_summary(console, results)
-        render_findings_over_trials(console, results, budget_us)
+        findings.render_findings_over_trials(console, results)
     if picture:
         console.print()
         pictures.render_probe(console, results)
 
-
-def render_findings_over_trials(
-    console: Console, results: list[Trial], budget_us: Optional[float]
-) -> None:
-    """The findings of the first trial that has any, and how many trials shared each cause."""
-    per_trial = [diagnose(t, budget_us) for t in results]
-    counts = Counter(f.cause for found in per_trial for f in found)
-    first = next((found for found in per_trial if found), [])
-    findings.render_findings(console, first)
-    if counts:
-        shares = ", ".join(f"{cause} in {n}/{len(results)}" for cause, n in counts.most_common())
-        console.print(f"Across the trials: {shares}")

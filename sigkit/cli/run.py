@@ -13,7 +13,7 @@ from rich.text import Text
 from sigkit import interpreters, scenarios
 from sigkit.cli.probe import emit
 from sigkit.errors import UsageError
-from sigkit.ladder import parse_ladder
+from sigkit.ladder import resolve
 from sigkit.launch import ProbeOptions
 from sigkit.report import json_report
 from sigkit.report.matrix import legend, matrix_findings, matrix_table
@@ -65,7 +65,7 @@ def run_command(
         Path(sys.executable)
     ]
     base = ProbeOptions(command=[], deadline=deadline, interval=interval)
-    ladder = parse_ladder(ladder_spec) if ladder_spec else None
+    ladder = None if ladder_spec is None else resolve(rungs=ladder_spec.split(","))
     total = len(chosen) * len(variants) * len(pythons) * trials
     with progress_bar(total, "running") as advance:
         cells = run_cells(

@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
-from sigkit.diagnose import diagnose
-from sigkit.report.units import fmt
 from sigkit.scenario_run import Cell
 from sigkit.stats import summarize
 from sigkit.timeline import latencies_us
+from sigkit.units import fmt
 
 
 def _cell_text(cell: Cell) -> Text:
@@ -61,7 +60,7 @@ def matrix_findings(cells: Sequence[Cell]) -> Text:
         if not cell.trials:
             continue
         version = ".".join(map(str, cell.version))
-        for finding in diagnose(cell.trials[0]):
+        for finding in cell.trials[0].findings:
             key = (cell.scenario.name, cell.variant, finding.cause)
             found.setdefault(key, (finding.title, []))[1].append(version)
     text = Text("Diagnosis: ", style="bold")

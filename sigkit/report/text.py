@@ -16,9 +16,9 @@ from rich.text import Text
 
 from sigkit import stacks
 from sigkit.output import classify
-from sigkit.report.units import fmt, shared_unit
 from sigkit.stats import summarize
 from sigkit.timeline import LATENCY_NAMES, Trial, latencies_us
+from sigkit.units import fmt, shared_unit
 
 _ENDINGS = {
     "ki": "ended by KeyboardInterrupt on the first Ctrl-C",
