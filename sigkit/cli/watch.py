@@ -45,15 +45,15 @@ def watch_command(
     shown: list[str] = []
 
     def on_stuck(trial: Trial, processes: list[ProcessStacks]) -> None:
-        findings = diagnose(trial)
-        shown.extend(f.cause for f in findings)
-        watch_text.render_stuck(console, trial, processes, findings, deadline)
+        trial.findings = diagnose(trial)
+        shown.extend(f.cause for f in trial.findings)
+        watch_text.render_stuck(console, trial, processes, deadline)
 
     watched = watch(WatchOptions(command or [], deadline), on_stuck)
     trial = watched.trial
-    findings = diagnose(trial)
+    trial.findings = diagnose(trial)
     status = exit_status(trial)
-    watch_text.render_end(console, trial, status, findings, shown)
+    watch_text.render_end(console, trial, status, shown)
     if json_file is not None:
         extra = {"process_stacks": [asdict(p) for p in watched.process_stacks]}
         json_file.write_text(json_report.dumps(json_report.run_to_dict([trial], extra)) + "\n")

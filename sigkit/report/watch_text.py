@@ -15,12 +15,11 @@ from rich.console import Console
 from rich.text import Text
 
 from sigkit import stacks
-from sigkit.diagnose.model import Finding
 from sigkit.report.findings import render_findings
 from sigkit.report.text import timeline_table
-from sigkit.report.units import fmt
 from sigkit.stacks import ProcessStacks
 from sigkit.timeline import Trial
+from sigkit.units import fmt
 
 _KEYS = {"INT": "Ctrl-C", "QUIT": "Ctrl-\\"}
 
@@ -34,7 +33,7 @@ def key_name(signal: str) -> str:
 
 
 def render_stuck(console: Console, trial: Trial, processes: Sequence[ProcessStacks],
-                 findings: Sequence[Finding], deadline: float) -> None:
+                 deadline: float) -> None:
     first = trial.presses[0]
     command = shlex.join(trial.command)
     _frame(console, "+", f"sigkit: {command} (pid {trial.pid}) still running "
@@ -47,12 +46,11 @@ def render_stuck(console: Console, trial: Trial, processes: Sequence[ProcessStac
             console.print(Text(stacks.format_threads(process.threads), style="dim"), soft_wrap=True)
         else:
             _frame(console, "~", f"{where}: no stacks: {process.note}")
-    render_findings(console, findings)
+    render_findings(console, trial.findings)
     _frame(console, "+", f"back to {command}: your keys go to it again")
 
 
-def render_end(console: Console, trial: Trial, status: int, findings: Sequence[Finding],
-               already_shown: Sequence[str]) -> None:
+def render_end(console: Console, trial: Trial, status: int, already_shown: Sequence[str]) -> None:
     """The closing line, then findings whose cause the stuck report did not show."""
     if trial.presses:
         console.print(Text("sigkit: ", style="bold").append(_ending(trial, status)), soft_wrap=True)
@@ -62,7 +60,7 @@ def render_end(console: Console, trial: Trial, status: int, findings: Sequence[F
         for orphan in trial.orphans:
             escaped = " (escaped with setsid)" if orphan.escaped_session else ""
             console.print(f"  pid {orphan.pid} {orphan.cmdline}{escaped}")
-    new = [f for f in findings if f.cause not in already_shown]
+    new = [f for f in trial.findings if f.cause not in already_shown]
     if new and (trial.presses or trial.orphans):
         render_findings(console, new)
 
