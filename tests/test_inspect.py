@@ -181,3 +181,17 @@ def test_an_unknown_signal_is_one_line_and_exit_2(sigkit, py311):
         assert proc.poll() is None
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "--signal must be one of INT, TERM, HUP, QUIT" in done.stderr
+
+
+def test_a_refused_ptrace_says_what_to_do(sigkit, py311):
+    """Without CAP_SYS_PTRACE, root may not read another user's process: one line of advice."""
+    if os.geteuid() != 0:
+        pytest.fail("this test needs root, to drop CAP_SYS_PTRACE and own a process as nobody")
+    nobody = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
+    with running(*nobody, py311, str(PROGRAMS / "sleeps.py")) as proc:
+        done = subprocess.run(
+            ["setpriv", "--bounding-set=-sys_ptrace", sys.executable, "-m", "sigkit", "inspect",
+             str(proc.pid), "--json"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    note = json.loads(done.stdout)["stacks"]["unavailable"]
+    assert note.startswith("ptrace not permitted") and "--cap-add SYS_PTRACE" in note
