@@ -156,3 +156,15 @@ def test_presses_follow_the_programs_own_terminal_settings(typed, lflag, expecte
     attrs = _attrs(lflag)
     attrs[6][termios.VSUSP] = b"\x00"
     assert presses(typed, attrs) == expected
+
+
+def test_a_daemon_the_program_leaves_behind_is_found_and_killed(watch):
+    child = watch(program="leaves_a_daemon.py")
+    child.expect(r"daemon (\d+)")
+    daemon = int(child.match.group(1))
+    child.expect_exact("ready")
+    child.sendintr()
+    end = finish(child)
+    assert child.exitstatus == 130, end
+    assert "killed 1 process(es) the program left behind" in end and f"pid {daemon} sleep 300" in end
+    assert not psutil.pid_exists(daemon) or psutil.Process(daemon).status() == psutil.STATUS_ZOMBIE
