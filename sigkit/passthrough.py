@@ -34,6 +34,12 @@ def presses(typed: bytes, program_attrs: list[Any]) -> list[str]:
             if byte in keys and byte != _DISABLED]
 
 
+def suspends(typed: bytes, program_attrs: list[Any]) -> bool:
+    """Whether ``typed`` holds the suspend character (Ctrl-Z) while the program's tty is in ISIG."""
+    key = program_attrs[_CC][termios.VSUSP]
+    return bool(program_attrs[_LFLAG] & termios.ISIG) and key != _DISABLED and key in typed
+
+
 def window_size(fd: int) -> tuple[int, int]:
     """(rows, columns) of a terminal; a usable default when ``fd`` is not one."""
     try:
@@ -100,3 +106,4 @@ def following_window_size(terminal_fd: int, pty_fd: int) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGWINCH, previous)
+

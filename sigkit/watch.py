@@ -25,8 +25,10 @@ from typing import Callable, Optional
 from sigkit.errors import UsageError
 from sigkit.passthrough import (
     RawTerminal,
+    copy_window_size,
     following_window_size,
     presses,
+    suspends,
     window_size,
     write_all,
 )
@@ -103,7 +105,7 @@ class _Watch(Target):
                 fds.append(self.pidfd)
             readable, _, _ = select.select(fds, [], [], self.timeout())
             if self.keys_fd in readable:
-                keys_open = self.forward_keys()
+                keys_open = self.forward_keys(terminal)
             if self.pty in readable:
                 pty_open = self.forward_output()
             if self.listener.fileno() in readable:
@@ -116,6 +118,22 @@ class _Watch(Target):
                 self.stuck_at = None
                 if not self.exited():
                     self.report_stuck(terminal)
+
+    def suspend(self, terminal: RawTerminal) -> None:
+        """Ctrl-Z: stop the program and sigkit with it, so the shell gets the terminal back as
+        from the program itself; ``fg`` continues both.
+
+        The program leads a session of its own (its pty's), so its process group is orphaned
+        and the kernel drops the SIGTSTP its tty raises; SIGSTOP is never dropped.
+        """
+        assert self.child is not None
+        os.killpg(self.child.pid, signal.SIGSTOP)
+        with terminal.cooked():
+            # sigkit stops here until `fg` (when no shell does job control, the kernel drops
+            # this SIGTSTP too: then the program simply continues).
+            os.kill(os.getpid(), signal.SIGTSTP)
+        copy_window_size(self.keys_fd, self.pty)
+        os.killpg(self.child.pid, signal.SIGCONT)
 
     def drained_long_enough(self) -> bool:
         """A descendant that keeps printing after the program exited does not hold sigkit."""
@@ -133,15 +151,18 @@ class _Watch(Target):
             waits.append(0.005)  # old kernel: poll waitpid
         return min(waits) if waits else None
 
-    def forward_keys(self) -> bool:
+    def forward_keys(self, terminal: RawTerminal) -> bool:
         """Pass what the user typed to the program at once; stamp presses. False on EOF."""
         assert self.trial is not None
         typed = os.read(self.keys_fd, 4096)
         if not typed:
             return False
-        found = presses(typed, termios.tcgetattr(self.pty))
+        mode = termios.tcgetattr(self.pty)
+        found = presses(typed, mode)
         sent = time.monotonic_ns()
         write_all(self.pty, typed)
+        if suspends(typed, mode):
+            self.suspend(terminal)
         for signal_name in found:
             if not self.trial.presses:
                 self.output_at_first_press = len(self.output)

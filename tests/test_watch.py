@@ -17,7 +17,7 @@ import psutil
 import pytest
 
 from sigkit.output import strip_ansi
-from sigkit.passthrough import presses
+from sigkit.passthrough import presses, suspends
 from sigkit.report.json_report import load_schema
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
@@ -168,3 +168,11 @@ def test_a_daemon_the_program_leaves_behind_is_found_and_killed(watch):
     assert child.exitstatus == 130, end
     assert "killed 1 process(es) the program left behind" in end and f"pid {daemon} sleep 300" in end
     assert not psutil.pid_exists(daemon) or psutil.Process(daemon).status() == psutil.STATUS_ZOMBIE
+
+
+@pytest.mark.parametrize(("lflag", "expected"), [(termios.ISIG, True), (0, False)])
+def test_ctrl_z_suspends_only_when_the_program_lets_the_tty_raise_signals(lflag, expected):
+    attrs = _attrs(lflag)
+    attrs[6][termios.VSUSP] = b"\x1a"
+    assert suspends(b"ab\x1a", attrs) is expected
+    assert suspends(b"ab", attrs) is False

@@ -36,6 +36,7 @@ def render_stuck(console: Console, trial: Trial, processes: Sequence[ProcessStac
                  deadline: float) -> None:
     first = trial.presses[0]
     command = shlex.join(trial.command)
+    console.print()  # the program's cursor may be mid-line (a prompt): start on a line of our own
     _frame(console, "+", f"sigkit: {command} (pid {trial.pid}) still running "
                          f"{deadline:g} s after {key_name(first.signal)}")
     console.print(timeline_table(trial))
@@ -52,6 +53,10 @@ def render_stuck(console: Console, trial: Trial, processes: Sequence[ProcessStac
 
 def render_end(console: Console, trial: Trial, status: int, already_shown: Sequence[str]) -> None:
     """The closing line, then findings whose cause the stuck report did not show."""
+    if not (trial.presses or trial.orphans):
+        return  # nothing was pressed and nothing left behind: sigkit was never there
+    if trial.output and not trial.output.endswith("\n"):
+        console.print()  # the program left the cursor mid-line (an echoed ^\, a prompt)
     if trial.presses:
         console.print(Text("sigkit: ", style="bold").append(_ending(trial, status)), soft_wrap=True)
     if trial.orphans:
@@ -61,7 +66,7 @@ def render_end(console: Console, trial: Trial, status: int, already_shown: Seque
             escaped = " (escaped with setsid)" if orphan.escaped_session else ""
             console.print(f"  pid {orphan.pid} {orphan.cmdline}{escaped}")
     new = [f for f in trial.findings if f.cause not in already_shown]
-    if new and (trial.presses or trial.orphans):
+    if new:
         render_findings(console, new)
 
 
