@@ -176,3 +176,29 @@ def test_ctrl_z_suspends_only_when_the_program_lets_the_tty_raise_signals(lflag,
     attrs[6][termios.VSUSP] = b"\x1a"
     assert suspends(b"ab\x1a", attrs) is expected
     assert suspends(b"ab", attrs) is False
+
+
+def test_sigkit_stopped_from_outside_takes_the_program_with_it(watch):
+    """SIGTERM (or a closed terminal's SIGHUP) on sigkit: the program is killed and reaped."""
+    child = watch(program="swallows_ctrl_c.py")
+    child.expect_exact("ready")
+    program = psutil.Process(child.pid).children()[0]
+    child.kill(signal.SIGHUP)
+    end = finish(child)
+    assert child.exitstatus == 130 and "sigkit: interrupted" in end
+    assert not program.is_running() or program.status() == psutil.STATUS_ZOMBIE
+
+
+def test_the_stuck_report_shows_every_python_process(watch):
+    child = watch(program="waits_for_a_stubborn_child.py")
+    child.expect_exact("ready")
+    child.sendintr()
+    child.expect_exact("your keys go to it again")
+    report = plain(child.before)
+    parent, worker = re.findall(r"Stacks of pid (\d+) \(python\d?[\d.]*\), faulthandler", report)
+    assert psutil.Process(int(worker)).ppid() == int(parent)
+    assert "waits_for_a_stubborn_child.py:13" in report  # the parent's child.wait()
+    assert "<string>:1" in report  # the child's time.sleep
+    child.sendcontrol("\\")
+    finish(child)
+    assert child.exitstatus == 131
