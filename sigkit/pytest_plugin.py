@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pytest
 
 from sigkit import ladder as ladder_mod
+from sigkit import settings
 from sigkit.findings import Finding
 from sigkit.output import classify
 from sigkit.timeline import Orphan, Trial, latencies_us
@@ -140,13 +141,13 @@ def sigint_probe(request: pytest.FixtureRequest) -> ProbeCall:
     def run(
         command: Sequence[str],
         *,
-        expect: str | None = None,
-        after: float | None = None,
-        deadline: float = 2.0,
-        signal: str = "INT",
-        ladder: Sequence[str] | None = None,
-        interval: float = 1.0,
-        ready_timeout: float = 10.0,
+        expect: str | None = settings.EXPECT.default,
+        after: float | None = settings.AFTER.default,
+        deadline: float = settings.DEADLINE.default,
+        signal: str = settings.SIGNAL.default,
+        ladder: Sequence[str] | None = settings.LADDER.default,
+        interval: float = settings.INTERVAL.default,
+        ready_timeout: float = settings.READY_TIMEOUT.default,
         env: dict[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None,
     ) -> ProbeResult:

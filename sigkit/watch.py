@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from sigkit import settings
 from sigkit.errors import UsageError
 from sigkit.passthrough import (
     RawTerminal,
@@ -49,7 +50,7 @@ StuckReport = Callable[[Trial, list[ProcessStacks]], None]
 @dataclass
 class WatchOptions:
     command: list[str]
-    deadline: float = 2.0  # how long the first press has to end the program before the report
+    deadline: float = settings.DEADLINE.default  # the first press's time to end the program
     inject: bool = True
     orphan_settle: float = 0.25
     env: dict[str, str] = field(default_factory=dict)

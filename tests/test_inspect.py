@@ -109,7 +109,7 @@ def gone_pid() -> int:
 
 @pytest.mark.parametrize("pid, message", [(str(gone_pid()), "no such process"),
                                           ("0", "not a process id"),
-                                          ("abc", "Invalid value for 'pid'")])
+                                          ("abc", "Invalid value for 'PID'")])
 def test_bad_pid_is_one_line_and_exit_2(sigkit, pid, message):
     done = sigkit("inspect", pid)
     assert done.returncode == 2

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sigkit.cli import app
+from sigkit.cli import register
 from sigkit.lint import Finding, lint_files, render, rule_explanations, select
 from sigkit.lint.catalog import EVERYTHING
 
@@ -17,7 +17,7 @@ IGNORE_SIGINT = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
 
 
 def lint(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["lint", *args])
+    result = CliRunner().invoke(register(["lint"]), ["lint", *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.stdout
 

@@ -22,7 +22,7 @@ from sigkit.report.progress import progress_bar
 def register(app: typer.Typer) -> None:
     app.command(
         "check",
-        help="Run the Ctrl-C regression checks from sigkit.toml or \\[tool.sigkit] in "
+        help="Run the Ctrl-C regression checks from sigkit.toml or [tool.sigkit] in "
         "pyproject.toml. Exit 0: all passed; 1: a budget was breached; 2: bad config or usage.",
     )(check_command)
 
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
 def check_command(
     config_file: Annotated[Optional[Path], typer.Option(
         "--config", metavar="FILE",
-        help="The config (default: ./sigkit.toml, else ./pyproject.toml with \\[tool.sigkit]).",
+        help="The config (default: ./sigkit.toml, else ./pyproject.toml with [tool.sigkit]).",
     )] = None,
     only: Annotated[Optional[list[str]], typer.Option(
         "--only", metavar="NAME",

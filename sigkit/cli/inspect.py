@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
 
 
 def inspect_command(
-    pid: int = typer.Argument(..., help="The process to inspect."),
+    pid: int = typer.Argument(..., metavar="PID", help="The process to inspect."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (schema sigkit.inspect/1)."),
     no_stacks: bool = typer.Option(
         False, "--no-stacks", help="Skip the Python stacks (py-spy pauses the process briefly)."

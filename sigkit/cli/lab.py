@@ -82,8 +82,8 @@ def gil_command(
         None, "--python", metavar="LIST",
         help="Interpreters, e.g. 2.7,3.11,3.13 (default: this one).",
     ),
-    n: int = typer.Option(gil.DEFAULT_N, "--n", help="Count down from N (twice per mode)."),
-    repeat: int = typer.Option(3, "--repeat", help="Runs per mode; the median is shown."),
+    n: int = typer.Option(gil.DEFAULT_N, "--n", metavar="N", help="Count down from N (twice per mode)."),
+    repeat: int = typer.Option(3, "--repeat", metavar="N", help="Runs per mode; the median is shown."),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
 ) -> None:
     """Count down N twice: sequentially, in two threads, in two processes (Beazley's GIL test)."""
@@ -119,7 +119,7 @@ def switch_interval_command(
         ",".join(map(str, switch_interval.THREADS)), "--threads", metavar="LIST",
         help="Numbers of busy pure-Python threads (0: the idle baseline).",
     ),
-    trials: int = typer.Option(5, "--trials", "-n", help="Ctrl-C presses per cell."),
+    trials: int = typer.Option(5, "--trials", "-n", metavar="N", help="Ctrl-C presses per cell."),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
 ) -> None:
     """Ctrl-C → Python handler latency for each switch interval and number of busy threads."""
@@ -151,7 +151,7 @@ def convoy_command(
         ",".join(map(str, convoy.THREADS)), "--threads", metavar="LIST",
         help="Numbers of CPU-bound threads beside the echo thread.",
     ),
-    pings: int = typer.Option(convoy.PINGS, "--pings", help="Round trips per cell."),
+    pings: int = typer.Option(convoy.PINGS, "--pings", metavar="N", help="Round trips per cell."),
     interval: Optional[float] = typer.Option(
         None, "--switch-interval", metavar="SECONDS", help="sys.setswitchinterval in the program."
     ),

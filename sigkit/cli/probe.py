@@ -8,7 +8,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from sigkit import ladder
+from sigkit import ladder, settings
+from sigkit.cli.options import option, output_file
 from sigkit.launch import ProbeOptions
 from sigkit.report import findings, json_report, pictures, plots, text
 from sigkit.report.progress import progress_bar
@@ -49,29 +50,19 @@ def options_from_cli(
 
 
 def probe_command(
-    command: list[str] = typer.Argument(None, help="The command to run (put it after --)."),
-    expect: Optional[str] = typer.Option(
-        None, "--expect", metavar="REGEX", help="Press Ctrl-C once the output matches REGEX."
+    command: list[str] = typer.Argument(
+        None, metavar="-- CMD [ARGS]...", help="The command to run (put it after --).",
+        show_default=False,
     ),
-    after: Optional[float] = typer.Option(
-        None, "--after", metavar="SECONDS",
-        help="Wait this long before pressing (default 0.5 s; after --expect: 0).",
-    ),
-    deadline: float = typer.Option(
-        2.0, "--deadline", "--grace", metavar="SECONDS",
-        help="How long the first signal has to end the program before sigkit escalates.",
-    ),
-    signal_name: str = typer.Option(
-        "INT", "--signal", help="First signal: INT (a tty Ctrl-C), QUIT, TERM or HUP (to the group)."
-    ),
-    ladder_spec: Optional[str] = typer.Option(
-        None, "--ladder", metavar="LIST", help="The whole ladder, e.g. INT,INT,INT,TERM,KILL."
-    ),
-    interval: float = typer.Option(1.0, "--interval", help="Seconds to wait after each later rung."),
-    trials: int = typer.Option(1, "--trials", "-n", help="Repeat and report percentiles."),
-    json_file: Optional[Path] = typer.Option(
-        None, "--json", metavar="FILE",
-        help="Write every trial as JSON (schema sigkit.probe/1); - for stdout.",
+    expect: Optional[str] = option(settings.EXPECT, "--expect"),
+    after: Optional[float] = option(settings.AFTER, "--after"),
+    deadline: float = option(settings.DEADLINE, "--deadline", "--grace"),
+    signal_name: str = option(settings.SIGNAL, "--signal"),
+    ladder_spec: Optional[str] = option(settings.LADDER, "--ladder"),
+    interval: float = option(settings.INTERVAL, "--interval"),
+    trials: int = option(settings.TRIALS, "--trials", "-n"),
+    json_file: Optional[Path] = output_file(
+        "--json", help="Write every trial as JSON (schema sigkit.probe/1); - for stdout."
     ),
     inherit_signals: bool = typer.Option(
         False, "--inherit-signals",
@@ -84,8 +75,8 @@ def probe_command(
     picture: bool = typer.Option(
         False, "--picture", help="Draw the timeline (and histograms over trials) in the terminal."
     ),
-    plot: Optional[Path] = typer.Option(
-        None, "--plot", metavar="FILE", help="Save the pictures as SVG/PNG (needs sigkit[plot])."
+    plot: Optional[Path] = output_file(
+        "--plot", help="Save the pictures as SVG/PNG (needs sigkit[plot])."
     ),
 ) -> None:
     options = options_from_cli(
@@ -106,23 +97,38 @@ def emit(
     picture: bool = False,
     plot: Optional[Path] = None,
 ) -> None:
-    """Human report on stdout (unless JSON goes to stdout), JSON and picture files when asked."""
+    """Human report on stdout (unless JSON goes to stdout), JSON and picture files when asked.
+
+    Exits 1 when a trial measured nothing (the program died at start-up or never became ready):
+    that is a problem to fix before any finding means something.
+    """
     if plot is not None:
         plots.save_probe(results, plot)
+    to_stdout = json_file is not None and str(json_file) == "-"
     if json_file is not None:
         document = json_report.dumps(json_report.run_to_dict(results, extra))
-        if str(json_file) == "-":
+        if to_stdout:
             print(document)
-            return
-        json_file.write_text(document + "\n")
-    console = Console()
+        else:
+            json_file.write_text(document + "\n")
+    failed = next((trial for trial in results if trial.problem is not None), None)
+    if not to_stdout:
+        render(Console(), results, failed, picture)
+    if failed is not None:
+        raise typer.Exit(1)  # a problem, not a finding: nothing was measured
+
+
+def render(console: Console, results: list[Trial], failed: Optional[Trial], picture: bool) -> None:
     if len(results) == 1:
         text.render_trial(console, results[0])
-        findings.render_findings(console, results[0].findings)
     else:
         text.render_summary(console, results)
+        if failed is not None:
+            text.render_problem(console, failed)
+    if failed is None and len(results) == 1:
+        findings.render_findings(console, results[0].findings)
+    elif failed is None:
         findings.render_findings_over_trials(console, results)
     if picture:
         console.print()
         pictures.render_probe(console, results)
-

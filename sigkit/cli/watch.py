@@ -10,6 +10,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from sigkit import settings
+from sigkit.cli.options import output_file
 from sigkit.diagnose import diagnose
 from sigkit.errors import UsageError
 from sigkit.report import json_report, watch_text
@@ -31,16 +33,17 @@ def register(app: typer.Typer) -> None:
 def watch_command(
     command: list[str] = typer.Argument(None, help="The command to run (put it after --)."),
     deadline: float = typer.Option(
-        2.0, "--deadline", metavar="SECONDS",
-        help="How long a press has to end the program before sigkit shows why it did not.",
+        settings.DEADLINE.default, "--deadline", metavar=settings.DEADLINE.metavar,
+        help="Seconds a press has to end the program before sigkit shows why it did not.",
     ),
-    json_file: Optional[Path] = typer.Option(
-        None, "--json", metavar="FILE",
-        help="Write the timeline and findings as JSON (schema sigkit.probe/1).",
+    json_file: Optional[Path] = output_file(
+        "--json", help="Write the timeline and findings to FILE as JSON (schema sigkit.probe/1)."
     ),
 ) -> None:
     if deadline <= 0:
         raise UsageError("--deadline must be more than 0 seconds")
+    if json_file is not None and str(json_file) == "-":
+        raise UsageError("--json needs a file name: stdout is the program's screen")
     console = Console(stderr=True)
     shown: list[str] = []
 

@@ -33,7 +33,8 @@ def _cell_text(cell: Cell) -> Text:
 def matrix_table(cells: Sequence[Cell]) -> Table:
     """Rows: scenario variant; columns: interpreter version. Cells: verdict, handler p50[/p95]."""
     versions = sorted({c.version for c in cells})
-    table = Table(header_style="bold", title="verdict · sent → Python handler p50 (/p95) · vs header")
+    title = "verdict · sent → Python handler p50 (/p95) · ✓/✗ against the header"
+    table = Table(header_style="bold", title=title)
     table.add_column("scenario")
     for version in versions:
         table.add_column(".".join(map(str, version)))
@@ -50,7 +51,9 @@ def matrix_table(cells: Sequence[Cell]) -> Table:
 
 def legend() -> str:
     return ("ki = 1st Ctrl-C ended it by KeyboardInterrupt · exit = 1st Ctrl-C, exit code · "
-            "presses=N = N Ctrl-Cs · term = needed SIGTERM · kill = needed SIGKILL")
+            "presses=N = N Ctrl-Cs · term = needed SIGTERM · kill = needed SIGKILL\n"
+            "times: sent → Python handler, median (/95th percentile over the trials) · "
+            "✓ = what the scenario's header expects for that Python · ✗ = not what it expects")
 
 
 def matrix_findings(cells: Sequence[Cell]) -> Text:
@@ -70,4 +73,7 @@ def matrix_findings(cells: Sequence[Cell]) -> Text:
         text.append(f"\n  {name} ({variant}) on {', '.join(versions)}: ")
         text.append(cause, style="bold red")
         text.append(f" — {title}")
-    return text.append("\n  (details: sigkit run NAME --python X.Y; sigkit explain CAUSE)", style="dim")
+        fixed = " --fixed" if variant == "fixed" else ""
+        text.append(f"\n    details: sigkit run {name}{fixed} --python {versions[0]} · "
+                    f"sigkit explain {cause}", style="dim")
+    return text
