@@ -31,7 +31,10 @@ def register(app: typer.Typer) -> None:
 
 
 def watch_command(
-    command: list[str] = typer.Argument(None, help="The command to run (put it after --)."),
+    command: list[str] = typer.Argument(
+        None, metavar="-- CMD [ARGS]...", help="The command to run (put it after --).",
+        show_default=False,
+    ),
     deadline: float = typer.Option(
         settings.DEADLINE.default, "--deadline", metavar=settings.DEADLINE.metavar,
         help="Seconds a press has to end the program before sigkit shows why it did not.",
