@@ -36,6 +36,9 @@ def diagnose_evidence(evidence: Evidence) -> list[Finding]:
     findings = [found for rule in RULES for found in rule(evidence)]
     if evidence.deadline_missed and not any(f.severity == causes.ERROR for f in findings):
         seen = [*signal_path(evidence), *main_where(evidence)]
+        if evidence.raised_in_time:  # a REPL or `python -i` prints it and reads on
+            seen.append("KeyboardInterrupt reached the top level (sys.excepthook ran) before the "
+                        "deadline, and the process went on running")
         if evidence.stacks_note:
             seen.append(f"no Python stacks: {evidence.stacks_note}")
         findings.append(finding("unexplained", seen))
