@@ -149,8 +149,8 @@ def test_signal_to_a_program_that_catches_everything_names_the_catch(sigkit, py3
     findings = {f["cause"]: f for f in report["findings"]}
     swallowed = findings["swallowed-interrupt"]
     assert any("SIGINT is caught (SigCgt) and no longer pending" in e for e in swallowed["evidence"])
-    assert any(e.startswith("catches_everything.py:10: SK102") for e in swallowed["evidence"])
-    assert "At catches_everything.py:10" in swallowed["fix"]
+    assert any(e.startswith("catches_everything.py:14: SK102") for e in swallowed["evidence"])
+    assert "At catches_everything.py:14" in swallowed["fix"]
     assert report["before"]["stacks"]["threads"][0]["frames"][0]["function"] == "main"
 
 
