@@ -224,7 +224,9 @@ def watch(options: WatchOptions, on_stuck: StuckReport, keys_fd: int = 0,
         finally:
             session.close(settle)
     assert session.result is not None
-    session.finish()
+    trial = session.finish()
+    if not trial.presses:
+        trial.problem = "exited-before-interrupt"  # nobody pressed anything: nothing to judge
     return session.result
 
 

@@ -116,7 +116,8 @@ def test_in_raw_mode_ctrl_c_is_a_byte_for_the_program_not_a_press(watch, tmp_pat
     child.send("q")
     end = finish(child)
     assert child.exitstatus == 0 and "sigkit" not in end
-    assert json.loads((tmp_path / "raw.json").read_text())["trials"][0]["presses"] == []
+    trial = json.loads((tmp_path / "raw.json").read_text())["trials"][0]
+    assert trial["presses"] == [] and trial["verdict"] == "exited-before-interrupt"
 
 
 def test_window_size_follows_the_terminal(watch):
