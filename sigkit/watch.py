@@ -62,7 +62,6 @@ class Watched:
 
     trial: Trial
     process_stacks: list[ProcessStacks] = field(default_factory=list)
-    reported_stuck: bool = False
 
 
 class _Watch(Target):
@@ -189,7 +188,6 @@ class _Watch(Target):
         assert self.result is not None
         self.capture_evidence()
         self.result.process_stacks = self.every_process_stacks()
-        self.result.reported_stuck = True
         with terminal.cooked():
             self.on_stuck(self.finish(), self.result.process_stacks)
 
