@@ -35,14 +35,13 @@ from sigkit.passthrough import (
 )
 from sigkit.stacks import ProcessStacks
 from sigkit.target import Target, check_command, reset_signals_in_child
-from sigkit.timeline import SEND, Event, Press, Trial
+from sigkit.timeline import SEND, Event, Press, Trial, key_label
 
 USAGE = "sigkit watch [OPTIONS] -- CMD [ARGS...]"
 # After the program exits, its last words may still sit in the pty; a grandchild that keeps the
 # pty open must not keep sigkit waiting, so the drain stops after this much silence.
 DRAIN_SILENCE = 0.05
 DRAIN_LIMIT = 0.5
-_KEY_NAMES = {"INT": "Ctrl-C", "QUIT": "Ctrl-\\"}
 
 StuckReport = Callable[[Trial, list[ProcessStacks]], None]
 
@@ -169,7 +168,7 @@ class _Watch(Target):
                 self.stuck_at = time.monotonic() + self.options.deadline
             self.trial.presses.append(Press(signal_name, sent))
             self.trial.events.append(Event(SEND, sent, self.trial.pid, {
-                "signal": signal_name, "via": f"{_KEY_NAMES[signal_name]} typed"}))
+                "signal": signal_name, "via": f"{key_label(signal_name)} typed"}))
         return True
 
     def forward_output(self) -> bool:

@@ -18,18 +18,12 @@ from sigkit import stacks
 from sigkit.report.findings import render_findings
 from sigkit.report.text import timeline_table
 from sigkit.stacks import ProcessStacks
-from sigkit.timeline import Trial
+from sigkit.timeline import Trial, key_label
 from sigkit.units import fmt
-
-_KEYS = {"INT": "Ctrl-C", "QUIT": "Ctrl-\\"}
 
 
 def _frame(console: Console, mark: str, words: str) -> None:
     console.print(Text(f"{mark * 3} {words} {mark * 3}", style="bold magenta"), soft_wrap=True)
-
-
-def key_name(signal: str) -> str:
-    return _KEYS.get(signal, "SIG" + signal)
 
 
 def render_stuck(console: Console, trial: Trial, processes: Sequence[ProcessStacks],
@@ -38,7 +32,7 @@ def render_stuck(console: Console, trial: Trial, processes: Sequence[ProcessStac
     command = shlex.join(trial.command)
     console.print()  # the program's cursor may be mid-line (a prompt): start on a line of our own
     _frame(console, "+", f"sigkit: {command} (pid {trial.pid}) still running "
-                         f"{deadline:g} s after {key_name(first.signal)}")
+                         f"{deadline:g} s after {key_label(first.signal)}")
     console.print(timeline_table(trial))
     for process in processes:
         where = f"pid {process.pid} ({process.name})"
@@ -80,7 +74,7 @@ def _ending(trial: Trial, status: int) -> str:
         return text + f" after {len(trial.presses)} press(es), none of which ended it"
     number = trial.presses.index(ender) + 1
     after = fmt((trial.exit_ns - ender.sent_ns) / 1000)
-    text += f" {after} after {key_name(ender.signal)}"
+    text += f" {after} after {key_label(ender.signal)}"
     if number > 1:
         text += f" (press {number} of {len(trial.presses)})"
     steps = [f"{label} +{fmt(ns / 1000)}" for label, ns in (
