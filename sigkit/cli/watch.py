@@ -47,6 +47,8 @@ def watch_command(
         raise UsageError("--deadline must be more than 0 seconds")
     if json_file is not None and str(json_file) == "-":
         raise UsageError("--json needs a file name: stdout is the program's screen")
+    if json_file is not None and not json_file.resolve().parent.is_dir():
+        raise UsageError(f"--json: no such directory: {json_file.parent}")  # before, not after
     console = Console(stderr=True)
     shown: list[str] = []
 
