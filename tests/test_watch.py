@@ -203,3 +203,16 @@ def test_the_stuck_report_shows_every_python_process(watch):
     child.sendcontrol("\\")
     finish(child)
     assert child.exitstatus == 131
+
+
+def test_ctrl_z_without_a_job_control_shell_leaves_the_program_running(watch):
+    """Under a shell, Ctrl-Z stops the program and sigkit together (tried by hand: `fg` continues
+    both). Here nobody does job control, so the kernel drops sigkit's own stop: the program must
+    be continued, not left stopped for ever."""
+    child = watch(program="prompt.py")
+    child.expect_exact("your name? ")
+    child.sendcontrol("z")
+    child.sendline("Ada")
+    child.expect_exact("hello, Ada!")
+    finish(child)
+    assert child.exitstatus == 0
