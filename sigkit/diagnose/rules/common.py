@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sigkit.diagnose.evidence import Evidence, calls, chain
+from sigkit.interpreters import PYPY
 from sigkit.procinfo import ThreadState
 from sigkit.stacks import Frame, ThreadStack
 from sigkit.units import fmt
@@ -49,7 +50,7 @@ def signal_path(ev: Evidence) -> list[str]:
     if ev.arrival_us is None:
         lines = ["no C-level handler ran after the Ctrl-C (no wakeup byte reached sigkit)"]
     else:
-        lines = [f"CPython's C handler ran {fmt(ev.arrival_us)} after the Ctrl-C"]
+        lines = [f"{_interpreter(ev)} C handler ran {fmt(ev.arrival_us)} after the Ctrl-C"]
     if ev.handler_us is not None:
         lines.append(f"the Python handler ran {fmt(ev.handler_us)} after the Ctrl-C")
     elif ev.handled_presses == 0:
@@ -73,6 +74,10 @@ def live_delivery(ev: Evidence) -> str:
     if ev.delivered_to_handler():
         return text + f"; {name} is caught (SigCgt) and no longer pending: a handler took it"
     return text
+
+
+def _interpreter(ev: Evidence) -> str:
+    return "PyPy's" if ev.implementation == PYPY else "CPython's"
 
 
 def _presses(count: int) -> str:
