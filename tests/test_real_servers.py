@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import socket
 import sys
 import threading
@@ -236,4 +237,31 @@ def test_flask_reloader_is_pressed_once_its_server_child_has_started(unbacked_cl
     assert trial.grew_after_ready and trial.ready is not None and "new process" in trial.ready
     assert trial.late_processes == []
     assert trial.exit_code == 0  # a Ctrl-C during the child's start-up ended it with exit 1
+    assert unbacked_claims(trial) == []
+
+
+def test_flask_dev_server_drops_the_request_in_flight(unbacked_claims):
+    port = free_port()
+    trial, client = serve([script("flask"), "--app", "flask_slow_request", "run", "--port",
+                           str(port)], port)
+    assert not client.completed  # ground truth: the request thread is a daemon, cut at exit
+    assert trial.presses_to_exit == 1
+    found = only(trial, "requests-in-flight")
+    assert found.severity == "warning" and "Werkzeug development server" in " ".join(found.evidence)
+    assert unbacked_claims(trial) == []
+
+
+def test_hypercorn_is_a_drain_without_sigkit_knowing_hypercorn(unbacked_claims):
+    """hypercorn's supervisor waits for a worker that ignores SIGINT; the worker closes its
+    listener, serves on, and cancels the request when its own graceful timeout (3 s) runs out."""
+    port = free_port()
+    trial, client = serve([script("hypercorn"), "--bind", f"127.0.0.1:{port}",
+                           "asgi_slow_request:app"], port, slow=8, deadline=6)
+    assert not client.completed  # HTTP 500 at hypercorn's graceful timeout
+    assert trial.presses_to_exit == 1
+    found = only(trial, "graceful-shutdown")
+    said = " ".join(found.evidence)
+    assert found.severity == "warning" and "closed its listening socket" in said
+    assert "CancelledError" in said
+    assert not re.search(r"uvicorn|gunicorn|celery|Werkzeug|multiprocessing pool", said)
     assert unbacked_claims(trial) == []
