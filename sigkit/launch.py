@@ -26,8 +26,8 @@ from typing import Callable, Optional
 
 import pexpect
 
+from sigkit import delivery, orphans, pid1, procinfo, stacks, stops
 from sigkit import ladder as ladder_mod
-from sigkit import orphans, procinfo, stacks
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
 from sigkit.listener import ProbeListener, to_event
@@ -73,6 +73,12 @@ class ProbeOptions:
     orphan_settle: float = 0.25
     env: dict[str, str] = field(default_factory=dict)
     cwd: Optional[str] = None
+    to: str = stops.MAIN  # who gets a signal sigkit sends itself (not typed, not the final KILL)
+    pid1: bool = False  # run the target as PID 1 of a new PID namespace, as in a container
+    stop: Optional[stops.Stop] = None  # the contract the run replays (None: what rung 1 implies)
+
+    def contract(self) -> stops.Stop:
+        return self.stop or stops.for_signal(self.ladder[0])
 
     def rungs(self) -> tuple[ladder_mod.Rung, ...]:
         return ladder_mod.build(self.ladder, self.deadline, self.interval)
@@ -148,11 +154,12 @@ class _Session:
 
     def spawn(self) -> Trial:
         options = self.options
+        command = pid1.command(options.command) if options.pid1 else options.command
         t_spawn = time.monotonic_ns()
         try:
             child = pexpect.spawn(
-                options.command[0],
-                options.command[1:],
+                command[0],
+                command[1:],
                 env=self.environment(),
                 cwd=options.cwd,
                 dimensions=(24, 120),
@@ -169,8 +176,13 @@ class _Session:
             self.pidfd = os.pidfd_open(child.pid)
         except (AttributeError, OSError):
             self.pidfd = None  # old kernel: fall back to polling waitpid every millisecond
-        self.trial = Trial(command=list(options.command), pid=child.pid)
-        self.trial.events.append(Event(SPAWN, t_spawn, child.pid))
+        target = pid1.init_of(child.pid) if options.pid1 else child.pid
+        self.trial = Trial(command=list(options.command), pid=target or child.pid,
+                           stop=options.contract(), to=options.to, pid1=options.pid1,
+                           grace=options.deadline)
+        self.trial.events.append(Event(SPAWN, t_spawn, self.trial.pid,
+                                       {"namespace_pid": pid1.namespace_pid(self.trial.pid)}
+                                       if options.pid1 else {}))
         return self.trial
 
     # -- the loop ------------------------------------------------------------------------------
@@ -278,13 +290,15 @@ class _Session:
             sent = time.monotonic_ns()
             os.write(fd, key)
         else:
+            # The final SIGKILL reaches everything sigkit started, as a manager's does (the
+            # container, the cgroup); other signals go where --to says.
+            to = stops.GROUP if rung.signal == "KILL" else self.options.to
+            pid = self.child.pid if rung.signal == "KILL" else self.trial.pid
             sent = time.monotonic_ns()
-            try:
-                os.killpg(self.child.pid, rung.number)
-            except ProcessLookupError:
-                pass
-        self.trial.events.append(Event(SEND, sent, self.child.pid, {"signal": rung.signal,
-                                                                     "via": rung.label()}))
+            delivery.send(pid, rung.number, to)
+        self.trial.events.append(Event(SEND, sent, self.trial.pid, {
+            "signal": rung.signal, "via": rung.label(),
+            "to": stops.TTY if rung.via_tty else to}))
         return Press(rung.signal, sent)
 
     def climb(self) -> None:
@@ -319,7 +333,9 @@ class _Session:
                 return
             python_pid = trial.pid  # a Python without our probe (-I, -E, -S): ask py-spy
         if probe_event is not None and probe_event.detail.get("stacks"):
-            dump = os.path.join(self.workdir, f"stacks-{python_pid}.txt")
+            # The probe names its file by the pid it sees: 1 for a namespace's init (--pid1).
+            own_pid = pid1.namespace_pid(python_pid) or python_pid
+            dump = os.path.join(self.workdir, f"stacks-{own_pid}.txt")
             trial.stacks, trial.stacks_source = stacks.dump_with_faulthandler(python_pid, dump), (
                 "faulthandler"
             )
@@ -418,6 +434,9 @@ def probe(options: ProbeOptions) -> Trial:
     """One trial: spawn, wait until ready, climb the ladder, reap, sweep orphans."""
     check_command(options.command)
     options.rungs()  # validate before spawning anything
+    stops.check_target(options.to)
+    if options.pid1:
+        pid1.how_available()
     session = _Session(options)
     settle = 0.0
     try:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from sigkit.stops import MAIN, Stop
+
 # Event kinds, in the order a healthy trial produces them.
 SPAWN = "spawn"  # sigkit started the target
 PROBE = "probe"  # the injected probe loaded inside a Python process
@@ -97,6 +99,10 @@ class Trial:
     proc_snapshot: list[dict[str, object]] = field(default_factory=list)
     output: str = ""
     output_after_press: str = ""  # what it printed from the first press on
+    stop: Optional[Stop] = None  # the stop contract replayed (docker, k8s, kill, terminal...)
+    to: str = MAIN  # who got the signals sigkit sent itself: main or group
+    pid1: bool = False  # the target ran as PID 1 of its own PID namespace
+    grace: Optional[float] = None  # seconds the first signal had before the next rung
 
     # -- derived figures -------------------------------------------------------------------
     @property

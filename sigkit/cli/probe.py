@@ -9,8 +9,9 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from sigkit import ladder
+from sigkit import ladder, stops
 from sigkit.diagnose import diagnose
+from sigkit.errors import UsageError
 from sigkit.launch import ProbeOptions
 from sigkit.report import findings, json_report, pictures, plots, text
 from sigkit.timeline import Trial
@@ -30,25 +31,33 @@ def options_from_cli(
     command: list[str],
     expect: Optional[str],
     after: Optional[float],
-    deadline: float,
-    signal_name: str,
+    grace: Optional[float],
+    signal_name: Optional[str],
     ladder_spec: Optional[str],
     interval: float,
     inherit_signals: bool,
+    stop: Optional[str] = None,
+    to: Optional[str] = None,
+    pid1: bool = False,
 ) -> ProbeOptions:
-    """Shared by ``probe`` and ``run``: the ladder starts with --signal unless --ladder says all."""
-    if ladder_spec:
-        rungs = ladder.parse_ladder(ladder_spec)
-    else:
-        rungs = ladder.starting_with(ladder.signal_short_name(signal_name))
+    """Shared by ``probe`` and ``run``: the stop contract (``--stop``, else what ``--signal``
+    or the first rung of ``--ladder`` implies) gives the ladder, who gets it and the grace."""
+    if ladder_spec and (stop or signal_name):
+        raise UsageError("--ladder names every rung: leave out --stop and --signal")
+    first = ladder.signal_short_name(signal_name) if signal_name else None
+    rungs = ladder.parse_ladder(ladder_spec) if ladder_spec else None
+    contract, target, grace = stops.resolve(stop, rungs[0] if rungs else first, to, grace)
     return ProbeOptions(
         command=command,
         expect=expect,
         after=after,
-        deadline=deadline,
-        ladder=rungs,
+        deadline=grace,
+        ladder=rungs or contract.ladder(),
         interval=interval,
         inherit_signals=inherit_signals,
+        to=target,
+        pid1=pid1,
+        stop=contract,
     )
 
 
@@ -61,12 +70,29 @@ def probe_command(
         None, "--after", metavar="SECONDS",
         help="Wait this long before pressing (default 0.5 s; after --expect: 0).",
     ),
-    deadline: float = typer.Option(
-        2.0, "--deadline", "--grace", metavar="SECONDS",
-        help="How long the first signal has to end the program before sigkit escalates.",
+    grace: Optional[float] = typer.Option(
+        None, "--grace", "--deadline", metavar="SECONDS",
+        help="How long the first signal has to end the program before the next rung "
+        f"(default: the --stop preset's, else {stops.DEFAULT_GRACE:g} s).",
     ),
-    signal_name: str = typer.Option(
-        "INT", "--signal", help="First signal: INT (a tty Ctrl-C), QUIT, TERM or HUP (to the group)."
+    signal_name: Optional[str] = typer.Option(
+        None, "--signal",
+        help="First signal: INT (a tty Ctrl-C, the default), QUIT, or one sigkit sends like "
+        "`kill -SIG PID` (TERM, HUP...), then SIGKILL after the grace.",
+    ),
+    stop: Optional[str] = typer.Option(
+        None, "--stop", metavar="PRESET",
+        help="Stop it as a manager does: " + stops.help_text() + ".",
+    ),
+    to: Optional[str] = typer.Option(
+        None, "--to", metavar="main|group",
+        help="Who receives a signal sigkit sends itself: the program only (main, as kill and "
+        "docker stop do) or its process group (group, as systemd's control group).",
+    ),
+    pid1: bool = typer.Option(
+        False, "--pid1",
+        help="Run the program as PID 1 of a new PID namespace, as in a container (the kernel "
+        "drops signals PID 1 has no handler for).",
     ),
     ladder_spec: Optional[str] = typer.Option(
         None, "--ladder", metavar="LIST", help="The whole ladder, e.g. INT,INT,INT,TERM,KILL."
@@ -93,8 +119,8 @@ def probe_command(
     ),
 ) -> None:
     options = options_from_cli(
-        command or [], expect, after, deadline, signal_name, ladder_spec, interval,
-        inherit_signals,
+        command or [], expect, after, grace, signal_name, ladder_spec, interval,
+        inherit_signals, stop, to, pid1,
     )
     if plot is not None:
         plots.check(plot)  # fail before measuring, not after

@@ -1,0 +1,128 @@
+"""Run a command as PID 1 of a new PID namespace, as a container runtime starts a container.
+
+Run by path with ``python -I`` (no sigkit import, no probe, standard library only)::
+
+    python -I pid1_helper.py -- CMD ARGS...    # CMD becomes PID 1 of its own namespace
+    python -I pid1_helper.py --check           # exit 0 if this machine allows it
+
+The kernel treats the init of a PID namespace specially: a signal whose disposition is the
+default is dropped, unless it is SIGKILL/SIGSTOP sent from an ancestor namespace.  That is why a
+program without a SIGTERM handler survives ``docker stop`` until the SIGKILL; running it here
+reproduces exactly that, without Docker.
+
+This process stays outside the namespace, like a container runtime's shim: it ignores the stop
+signals (they are meant for the container), waits for PID 1, and ends the way PID 1 ended (its
+exit code, or death by the same signal) so sigkit reads the true status.  When PID 1 dies the
+kernel kills every other process of the namespace.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import signal
+import sys
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 1 << 18
+PR_SET_PDEATHSIG = 1
+CANNOT = 2  # exit status of --check (and of a failed start): no namespace on this machine
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def _call(name: str, *args: object) -> None:
+    if getattr(_LIBC, name)(*args) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"{name}: {os.strerror(code)}")
+
+
+def enter_namespaces() -> str:
+    """New PID and mount namespaces for our next child; a user namespace first when we lack
+    the privilege (our uid and gid map to themselves).  Returns which way it went."""
+    try:
+        _call("unshare", CLONE_NEWPID | CLONE_NEWNS)
+        return "privileged"
+    except OSError as error:
+        if error.errno != errno.EPERM:
+            raise
+    uid, gid = os.getuid(), os.getgid()
+    _call("unshare", CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS)
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                       ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as handle:
+            handle.write(text)
+    return "user namespace"
+
+
+def mount_proc() -> None:
+    """A /proc of the new namespace, as containers have (``ps`` inside shows PID 1)."""
+    try:
+        _call("mount", None, b"/", None, MS_REC | MS_PRIVATE, None)
+        _call("mount", b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    except OSError:
+        pass  # signal semantics do not depend on it; the program then sees the host's /proc
+
+
+def run(command: list[str]) -> int:
+    enter_namespaces()
+    child = os.fork()
+    if child == 0:
+        try:
+            _call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the shim died: so do we
+            mount_proc()
+            os.execvp(command[0], command)
+        except OSError as error:
+            print(f"sigkit pid1: cannot run {command[0]}: {error.strerror}", file=sys.stderr)
+        os._exit(127)
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(number, signal.SIG_IGN)
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        if number != signal.SIGKILL:
+            signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+        return 128 + number
+    return os.WEXITSTATUS(status)
+
+
+def check() -> int:
+    """Can this machine give a child its own PID namespace?  One line on stderr if not."""
+    try:
+        how = enter_namespaces()
+    except OSError as error:
+        print(f"cannot create a PID namespace ({error}); run as root, or allow "
+              "unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)",
+              file=sys.stderr)
+        return CANNOT
+    child = os.fork()
+    if child == 0:
+        os._exit(0 if os.getpid() == 1 else 1)
+    _, status = os.waitpid(child, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        print(how)
+        return 0
+    print("the new namespace did not make its first process PID 1", file=sys.stderr)
+    return CANNOT
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--check"]:
+        return check()
+    if argv[:1] == ["--"] and len(argv) > 1:
+        _call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # sigkit died: so do we
+        return run(argv[1:])
+    print("usage: pid1_helper.py --check | -- CMD [ARGS...]", file=sys.stderr)
+    return CANNOT
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
