@@ -77,8 +77,8 @@ def run(command: list[str]) -> int:
         except OSError as error:
             print(f"sigkit pid1: cannot run {command[0]}: {error.strerror}", file=sys.stderr)
         os._exit(127)
-    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-        signal.signal(number, signal.SIG_IGN)
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(stop_signal, signal.SIG_IGN)
     while True:
         try:
             _, status = os.waitpid(child, 0)

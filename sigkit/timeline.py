@@ -23,6 +23,8 @@ KEYBOARD_INTERRUPT = "keyboard-interrupt"  # KeyboardInterrupt reached the top l
 WAKEUP_REPLACED = "wakeup-replaced"  # the program installed its own wakeup fd (asyncio)
 SHUTDOWN = "shutdown"  # interpreter shutdown (atexit): which threads were still running
 STACKS = "stacks"  # sigkit captured every thread's stack
+ATEXIT = "atexit"  # the program registered/removed atexit handlers: how many are pending
+HANDLER_SET = "handler-set"  # the program set a handler for SIGINT/SIGTERM/SIGHUP/SIGQUIT
 EXIT = "exit"  # the target process ended (seen through a pidfd, not EOF)
 
 

@@ -17,6 +17,10 @@
 #   * ``K pid t``                               KeyboardInterrupt reached the top level unhandled;
 #   * ``W pid t fd``                            the program replaced the wakeup fd (asyncio does);
 #   * ``E pid t os_threads nondaemon,names``    interpreter shutdown (atexit): threads still alive.
+#   * ``A pid t count names``                   the program registered (or removed) an atexit
+#                                               handler: how many are pending, and which;
+#   * ``I pid t signum handler where``          the program set a handler for a watched signal
+#                                               (``where`` = the caller's file:line).
 # Stacks: faulthandler dumps every thread to ``$SIGKIT_STACKS_DIR/stacks-PID.txt`` on signal
 # ``SIGKIT_STACK_SIGNAL`` -- written by C code, so it works while the main thread is stuck.
 import os
@@ -75,6 +79,7 @@ def _sigkit_probe():
         previous = user_handler[signum]
         install(signum, handler)
         user_handler[signum] = handler
+        emit("I", "%d %s %s" % (signum, _describe(handler), _caller()))
         return previous
 
     def patched_getsignal(signum):
@@ -112,6 +117,7 @@ def _sigkit_probe():
     stacks_armed = _register_stack_dump()
     _hook_excepthook(emit)
     _hook_exit(emit)
+    _count_atexit(emit)
     emit("S", "%d %s %s %d %s" % (
         os.getppid(), _implementation(), ".".join(str(v) for v in sys.version_info[:3]),
         stacks_armed, sys.executable))
@@ -199,6 +205,57 @@ def _hook_exit(emit):
         emit("E", "%d %s" % (os_threads, ",".join(names)))
 
     atexit.register(at_exit)
+
+
+def _describe(handler):
+    """``SIG_DFL``/``SIG_IGN``, or the handler's ``module.name``, without spaces."""
+    if not callable(handler):
+        return {0: "SIG_DFL", 1: "SIG_IGN"}.get(int(handler), str(handler))
+    name = getattr(handler, "__qualname__", None) or getattr(handler, "__name__", "?")
+    module = getattr(handler, "__module__", None)
+    text = "%s.%s" % (module, name) if module else name
+    return text.replace(" ", "_").replace(",", "_")
+
+
+def _caller():
+    """``file:line`` of the code that called signal.signal (past the stdlib's wrapper)."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__") == "signal":
+        frame = frame.f_back
+    if frame is None:
+        return "?"
+    return ("%s:%d" % (frame.f_code.co_filename, frame.f_lineno)).replace(" ", "_")
+
+
+def _count_atexit(emit):
+    """Report the atexit handlers the program registers: a process killed by a signal's default
+    action never runs them, and sigkit says which were lost.  (Registered after our own hook,
+    which is not counted.)"""
+    import atexit
+
+    real_register = atexit.register
+    real_unregister = getattr(atexit, "unregister", None)
+    names = []
+
+    def report():
+        emit("A", "%d %s" % (len(names), ",".join(names)[:2000]))
+
+    def register(func, *args, **kwargs):
+        result = real_register(func, *args, **kwargs)
+        names.append(_describe(func))
+        report()
+        return result
+
+    def unregister(func):
+        real_unregister(func)
+        name = _describe(func)
+        while name in names:
+            names.remove(name)
+        report()
+
+    atexit.register = register
+    if real_unregister is not None:
+        atexit.unregister = unregister
 
 
 def _chain_to_next_sitecustomize():
