@@ -137,7 +137,7 @@ def _detail(kind: str, rest: str) -> dict[str, object]:
         count, _, names = rest.partition(" ")
         return {"pending": int(count or 0), "names": [n for n in names.strip().split(",") if n]}
     if kind == HANDLER_SET:
-        signum, handler, where = (rest.split(" ", 2) + ["", "", ""])[:3]
+        signum, handler, where = ([*rest.split(" ", 2), "", "", ""])[:3]
         return {"signum": int(signum or 0), "handler": handler, "where": where}
     if kind == SHUTDOWN:
         os_threads, _, names = rest.partition(" ")

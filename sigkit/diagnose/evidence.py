@@ -17,10 +17,16 @@ from typing import Any
 from sigkit import procinfo, stacks
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
+from sigkit.ladder import TTY_KEYS
 from sigkit.procinfo import ProcessState, ThreadState
 from sigkit.stacks import Frame, ThreadStack
+from sigkit.stops import MAIN, Stop
 from sigkit.timeline import (
+    ATEXIT,
+    HANDLER,
+    HANDLER_SET,
     KEYBOARD_INTERRUPT,
+    PROBE,
     SHUTDOWN,
     WAKEUP_REPLACED,
     Orphan,
@@ -102,6 +108,36 @@ class Evidence:
     threads_at_exit: int | None = None
     wakeup_replaced: bool = False  # the program took over the wakeup fd (asyncio does)
     budget_us: float | None = None
+    # The stop: what was sent first, to which process (the one sigkit started: for a shell
+    # wrapper not the Python process), and how that process ended.
+    first_signal: str = "INT"
+    stop: Stop | None = None
+    to: str = MAIN
+    pid1: bool = False
+    grace: float | None = None
+    signalled_pid: int | None = None
+    command: list[str] = field(default_factory=list)
+    exit_signal: str | None = None
+    python_is_child: bool = False  # the probed Python is a child of the signalled process
+    python_handled: bool = False  # a Python handler ran in the probed process after a press
+    atexit_pending: list[str] = field(default_factory=list)  # registered, per the probe
+    atexit_ran: bool = False  # the interpreter's exit (atexit) ran
+    handlers_set: list[tuple[str, str, str]] = field(default_factory=list)  # (signal, by, where)
+
+    @property
+    def sent(self) -> str:
+        """The first signal as a user names it: ``Ctrl-C`` or ``SIGTERM``."""
+        return TTY_KEYS.get(self.first_signal, "SIG" + self.first_signal)
+
+    @property
+    def typed(self) -> bool:
+        """The first signal was a key typed at the terminal (its foreground group got it)."""
+        return self.first_signal in TTY_KEYS
+
+    @property
+    def signalled(self) -> ProcessState | None:
+        """The process sigkit sent the first signal to, as the snapshot saw it."""
+        return next((p for p in self.processes if p.pid == self.signalled_pid), None)
 
     # -- what the rules ask ----------------------------------------------------------------
     @property
@@ -185,6 +221,10 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
         (e.detail.get("os_threads") for e in trial.events if e.kind == SHUTDOWN and e.pid == pid),
         None,
     )
+    mine = [e for e in trial.events if e.pid == pid]
+    registered = [e for e in mine if e.kind == ATEXIT]
+    started = next((e for e in mine if e.kind == PROBE), None)
+    parent = started.detail.get("ppid") if started is not None else None
     return Evidence(
         pid=pid,
         probed=trial.python_pid is not None,
@@ -207,7 +247,29 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
         threads_at_exit=at_exit if isinstance(at_exit, int) and at_exit > 0 else None,
         budget_us=budget_us,
         wakeup_replaced=any(e.kind == WAKEUP_REPLACED and e.pid == pid for e in trial.events),
+        first_signal=first.signal if first is not None else
+        (trial.stop.signal if trial.stop is not None else "INT"),
+        stop=trial.stop,
+        to=trial.to,
+        pid1=trial.pid1,
+        grace=trial.grace,
+        signalled_pid=trial.pid,
+        command=list(trial.command),
+        exit_signal=trial.exit_signal,
+        python_is_child=pid != trial.pid and parent in (trial.pid, 1 if trial.pid1 else None),
+        python_handled=first is not None and any(
+            e.kind == HANDLER and e.t_ns >= first.sent_ns for e in mine),
+        atexit_pending=_names(registered[-1].detail.get("names")) if registered else [],
+        atexit_ran=any(e.kind == SHUTDOWN for e in mine),
+        handlers_set=[(procinfo.signal_name(int(str(e.detail.get("signum", 0)))),
+                       str(e.detail.get("handler", "")), str(e.detail.get("where", "")))
+                      for e in mine if e.kind == HANDLER_SET
+                      and (first is None or e.t_ns < first.sent_ns)],
     )
+
+
+def _names(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _raised_before_second_press(trial: Trial, pid: int) -> bool:

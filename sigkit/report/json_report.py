@@ -12,7 +12,7 @@ from dataclasses import asdict
 from importlib import resources
 from typing import Any
 
-from sigkit import __version__
+from sigkit import __version__, stops
 from sigkit.diagnose import diagnose
 from sigkit.output import classify
 from sigkit.report.findings import findings_to_dict
@@ -67,7 +67,25 @@ def trial_to_dict(trial: Trial, budget_us: float | None = None) -> dict[str, Any
         "proc_snapshot": trial.proc_snapshot,
         "output": trial.output[-8192:],
         "output_class": classify(trial.output_after_press),
+        "stop": _stop(trial),
         "findings": findings_to_dict(diagnose(trial, budget_us)),
+    }
+
+
+def _stop(trial: Trial) -> dict[str, Any] | None:
+    """The stop contract the trial replayed, and its grace verdict (None for a typed key)."""
+    if trial.stop is None:
+        return None
+    verdict = stops.grace_verdict(trial)
+    return {
+        "preset": trial.stop.name,
+        "manager": trial.stop.manager,
+        "signal": trial.stop.signal,
+        "to": stops.TTY if trial.stop.to == stops.TTY else trial.to,
+        "grace_s": trial.grace,
+        "pid1": trial.pid1,
+        "within_grace": None if verdict is None else verdict[0],
+        "verdict": None if verdict is None else verdict[1],
     }
 
 

@@ -20,6 +20,7 @@ from sigkit.diagnose.rules import (
     orphans,
     shutdown,
     signals,
+    stop,
     swallowed,
     waits,
 )
@@ -27,6 +28,10 @@ from sigkit.diagnose.rules import (
 Rule = Callable[[Evidence], list[Finding]]
 
 RULES: tuple[Rule, ...] = (
+    stop.grace_overrun,
+    stop.pid1_no_handler,
+    stop.shell_wrapper,
+    stop.handler_replaced,
     signals.ignored,
     signals.blocked,
     signals.not_foreground,
@@ -42,5 +47,6 @@ RULES: tuple[Rule, ...] = (
     asyncio_loop.blocked_loop,
     swallowed.swallowed,
     shutdown.lost_work,
+    stop.default_term,
     orphans.orphans,
 )

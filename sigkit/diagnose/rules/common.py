@@ -38,27 +38,29 @@ def exit_wait(frames: list[Frame]) -> bool:
 
 
 def signal_path(ev: Evidence) -> list[str]:
-    """What became of the first Ctrl-C: C handler (wakeup byte), then Python handler."""
+    """What became of the first signal: C handler (wakeup byte), then Python handler."""
     if not ev.presses:
         return []
     if not ev.probed:
         return ["no sigkit probe inside the program (not Python, or started with -I/-E): "
                 "no handler timings"]
     if ev.arrival_us is None:
-        lines = ["no C-level handler ran after the Ctrl-C (no wakeup byte reached sigkit)"]
+        lines = [f"no C-level handler ran after the {ev.sent} (no wakeup byte reached sigkit)"]
     else:
-        lines = [f"CPython's C handler ran {fmt(ev.arrival_us)} after the Ctrl-C"]
+        lines = [f"CPython's C handler ran {fmt(ev.arrival_us)} after the {ev.sent}"]
     if ev.handler_us is not None:
-        lines.append(f"the Python handler ran {fmt(ev.handler_us)} after the Ctrl-C")
+        lines.append(f"the Python handler ran {fmt(ev.handler_us)} after the {ev.sent}")
     elif ev.handled_presses == 0:
-        lines.append(f"no Python handler ran, in {_presses(ev.presses)}")
+        lines.append(f"no Python handler ran, in {_presses(ev)}")
     else:
         lines.append("no Python handler ran before the deadline")
     return lines
 
 
-def _presses(count: int) -> str:
-    return "1 press" if count == 1 else f"{count} presses (Ctrl-C, then the ladder)"
+def _presses(ev: Evidence) -> str:
+    if ev.presses == 1:
+        return f"1 {'press' if ev.typed else 'signal'}"
+    return f"{ev.presses} signals ({ev.sent}, then the ladder)"
 
 
 def main_where(ev: Evidence) -> list[str]:

@@ -14,6 +14,8 @@ def swallowed(ev: Evidence) -> list[Finding]:
     """The Python handler ran, no KeyboardInterrupt left, and main carried on in its own code."""
     if not ev.deadline_missed or ev.handler_us is None or ev.raised_in_time:
         return []
+    if ev.first_signal != "INT":
+        return []  # only SIGINT means KeyboardInterrupt: a slow TERM handler is grace-overrun
     if exit_wait(ev.main_frames):
         return []  # KeyboardInterrupt is on its way out; an exit-time wait holds it up
     if in_asyncio_callback(ev.main_frames):
