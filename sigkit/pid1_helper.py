@@ -99,9 +99,10 @@ def check() -> int:
     try:
         how = enter_namespaces()
     except OSError as error:
-        print(f"cannot create a PID namespace ({error}); run as root, or allow "
-              "unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)",
-              file=sys.stderr)
+        hint = ("the namespace limits (user.max_pid_namespaces, user.max_user_namespaces) "
+                "allow no more" if error.errno == errno.ENOSPC else "run as root, or allow "
+                "unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)")
+        print(f"cannot create a PID namespace ({error.strerror}): {hint}", file=sys.stderr)
         return CANNOT
     child = os.fork()
     if child == 0:

@@ -167,9 +167,11 @@ def handler_replaced(ev: Evidence) -> list[Finding]:
                             f"the handler {ev.sent} met")
     process = ev.process
     if process is not None:
-        python_view = _python_view(ev, signame, mine)
+        python_view = _python_view(signame, mine)
         kernel_view = _disposition(process, signame)
-        if kernel_view not in ("unknown", python_view):
+        disagree = kernel_view == "caught" if python_view == "not caught" else (
+            kernel_view not in ("unknown", python_view))
+        if python_view is not None and disagree:
             evidence.append(f"Python's `signal.getsignal({signame})` says "
                             f"{_VIEW_WORDS[python_view]}, but /proc/{process.pid}/status says "
                             f"{_VIEW_WORDS[kernel_view]}: something outside Python's signal "
@@ -183,14 +185,17 @@ def handler_replaced(ev: Evidence) -> list[Finding]:
 
 
 _VIEW_WORDS = {"caught": "a handler is installed", "ignored": "it is ignored (SIG_IGN)",
-               "default": "the default action (SIG_DFL)"}
+               "default": "the default action (SIG_DFL)",
+               "not caught": "no Python handler (SIG_DFL, or an inherited SIG_IGN)"}
 
 
-def _python_view(ev: Evidence, signame: str, mine: list[tuple[str, str]]) -> str:
+def _python_view(signame: str, mine: list[tuple[str, str]]) -> str | None:
+    """What `signal.getsignal()` returns, where sigkit knows it: the program's last
+    `signal.signal()`; with none, a signal other than SIGINT is not caught by Python (only
+    SIGINT gets a handler at start-up; an inherited SIG_IGN would show in SigIgn either way)."""
     if mine:
-        by = mine[-1][0]
-        return {"SIG_IGN": "ignored", "SIG_DFL": "default"}.get(by, "caught")
-    return "caught" if signame == "SIGINT" else "default"  # Python's own start-up handlers
+        return {"SIG_IGN": "ignored", "SIG_DFL": "default"}.get(mine[-1][0], "caught")
+    return None if signame == "SIGINT" else "not caught"
 
 
 def _library(where: str) -> bool:
