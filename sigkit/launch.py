@@ -26,7 +26,7 @@ from typing import Callable, Optional
 
 import pexpect
 
-from sigkit import delivery, orphans, pid1, procinfo, stacks, stops
+from sigkit import delivery, managed, orphans, procinfo, stacks, stops
 from sigkit import ladder as ladder_mod
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
@@ -79,6 +79,15 @@ class ProbeOptions:
 
     def contract(self) -> stops.Stop:
         return self.stop or stops.for_signal(self.ladder[0])
+
+    def with_terminal(self) -> bool:
+        """A key is typed at some rung: the target keeps the pty as its controlling terminal.
+        Otherwise it runs as a manager starts it, in a session with no terminal (no SIGHUP
+        from a terminal that hangs up when sigkit's child dies)."""
+        return any(name in ladder_mod.TTY_KEYS for name in self.ladder)
+
+    def shimmed(self) -> bool:
+        return self.pid1 or not self.with_terminal()
 
     def rungs(self) -> tuple[ladder_mod.Rung, ...]:
         return ladder_mod.build(self.ladder, self.deadline, self.interval)
@@ -135,6 +144,7 @@ class _Session:
         self.pty_open = True
         self.output_at_first_press = 0
         self.trial: Optional[Trial] = None
+        self.session = 0  # the target's session: a descendant outside it escaped
 
     # -- set-up ------------------------------------------------------------------------------
     def environment(self) -> dict[str, str]:
@@ -154,7 +164,9 @@ class _Session:
 
     def spawn(self) -> Trial:
         options = self.options
-        command = pid1.command(options.command) if options.pid1 else options.command
+        command = options.command
+        if options.shimmed():
+            command = managed.command(command, options.pid1, not options.with_terminal())
         t_spawn = time.monotonic_ns()
         try:
             child = pexpect.spawn(
@@ -176,12 +188,16 @@ class _Session:
             self.pidfd = os.pidfd_open(child.pid)
         except (AttributeError, OSError):
             self.pidfd = None  # old kernel: fall back to polling waitpid every millisecond
-        target = pid1.init_of(child.pid) if options.pid1 else child.pid
+        target = managed.child_of(child.pid) if options.shimmed() else child.pid
+        try:
+            self.session = os.getsid(target or child.pid)
+        except ProcessLookupError:
+            self.session = child.pid
         self.trial = Trial(command=list(options.command), pid=target or child.pid,
                            stop=options.contract(), to=options.to, pid1=options.pid1,
                            grace=options.deadline)
         self.trial.events.append(Event(SPAWN, t_spawn, self.trial.pid,
-                                       {"namespace_pid": pid1.namespace_pid(self.trial.pid)}
+                                       {"namespace_pid": managed.namespace_pid(self.trial.pid)}
                                        if options.pid1 else {}))
         return self.trial
 
@@ -289,13 +305,14 @@ class _Session:
             key = termios.tcgetattr(fd)[6][control]
             sent = time.monotonic_ns()
             os.write(fd, key)
-        else:
+        elif rung.signal == "KILL":
             # The final SIGKILL reaches everything sigkit started, as a manager's does (the
-            # container, the cgroup); other signals go where --to says.
-            to = stops.GROUP if rung.signal == "KILL" else self.options.to
-            pid = self.child.pid if rung.signal == "KILL" else self.trial.pid
-            sent = time.monotonic_ns()
-            delivery.send(pid, rung.number, to)
+            # container, the cgroup).
+            to, sent = stops.GROUP, time.monotonic_ns()
+            self.kill_groups()
+        else:
+            to, sent = self.options.to, time.monotonic_ns()
+            delivery.send(self.trial.pid, rung.number, to)
         self.trial.events.append(Event(SEND, sent, self.trial.pid, {
             "signal": rung.signal, "via": rung.label(),
             "to": stops.TTY if rung.via_tty else to}))
@@ -334,7 +351,7 @@ class _Session:
             python_pid = trial.pid  # a Python without our probe (-I, -E, -S): ask py-spy
         if probe_event is not None and probe_event.detail.get("stacks"):
             # The probe names its file by the pid it sees: 1 for a namespace's init (--pid1).
-            own_pid = pid1.namespace_pid(python_pid) or python_pid
+            own_pid = managed.namespace_pid(python_pid) or python_pid
             dump = os.path.join(self.workdir, f"stacks-{own_pid}.txt")
             trial.stacks, trial.stacks_source = stacks.dump_with_faulthandler(python_pid, dump), (
                 "faulthandler"
@@ -360,14 +377,26 @@ class _Session:
         if self.child is None:
             return
         if not self.exited():
-            try:
-                os.killpg(self.child.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            self.kill_groups()
             if self.trial is not None:
                 self.pump(2.0, self.exited)
             else:
                 self.child.wait()
+
+    def kill_groups(self) -> None:
+        """SIGKILL the target's process group and sigkit's child's (a shim's) group."""
+        assert self.child is not None
+        groups = [self.child.pid]
+        if self.trial is not None and self.trial.pid != self.child.pid:
+            try:
+                groups.insert(0, os.getpgid(self.trial.pid))
+            except ProcessLookupError:
+                pass
+        for group in dict.fromkeys(groups):
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def close(self, settle: float) -> None:
         """Kill and reap everything this trial started; record what outlived the target."""
@@ -375,8 +404,7 @@ class _Session:
         try:
             self.kill_target()
             if self.child is not None:
-                session = self.child.pid
-                left = orphans.sweep(self.token, self.started_wall, session, settle)
+                left = orphans.sweep(self.token, self.started_wall, self.session, settle)
                 if self.trial is not None:
                     self.trial.orphans = left
                 self.child.close(force=True)
@@ -436,7 +464,7 @@ def probe(options: ProbeOptions) -> Trial:
     options.rungs()  # validate before spawning anything
     stops.check_target(options.to)
     if options.pid1:
-        pid1.how_available()
+        managed.how_available()
     session = _Session(options)
     settle = 0.0
     try:

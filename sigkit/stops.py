@@ -213,7 +213,8 @@ def resolve(
     if stop is not None and signal is not None:
         raise UsageError("set --stop or --signal, not both (a preset names its own signal)")
     contract = get(stop) if stop is not None else for_signal(signal or "INT")
-    target = contract.to
+    # After a typed key, the later rungs (SIGTERM) are a person's `kill PID`: the main process.
+    target = MAIN if contract.to == TTY else contract.to
     if to is not None:
         if contract.to == TTY:
             raise UsageError(f"--to applies to signals sigkit sends itself; SIG{contract.signal} "

@@ -116,8 +116,8 @@ def shell_wrapper(ev: Evidence) -> list[Finding]:
         else:
             evidence.append(f"`{shell}` was still waiting for its child after the grace")
     elif ev.exit_signal is not None:
-        evidence.append(f"`{shell}` died of {ev.exit_signal} at once; its child kept running")
-        evidence += [f"pid {o.pid} `{o.cmdline}` outlived it (sigkit killed it)"
+        evidence.append(f"`{shell}` died of {ev.exit_signal} without passing it on")
+        evidence += [f"pid {o.pid} `{o.cmdline}` outlived it, orphaned (sigkit killed it)"
                      for o in ev.orphans[:2]]
     else:
         return []

@@ -1,7 +1,8 @@
-"""``--pid1``: the target runs as PID 1 of a new PID namespace (see ``pid1_helper.py``).
+"""The shim between sigkit and a target started as a manager starts it (see ``shim.py``):
+with no terminal (``--no-tty``), and for ``--pid1`` as PID 1 of a new PID namespace.
 
-sigkit spawns the helper, which stays outside the namespace like a container runtime's shim;
-the target is the helper's only child.  Signals go to that child by its pid in *sigkit's*
+sigkit spawns the shim, which stays outside like a container runtime's shim; the target is the
+shim's only child.  Signals go to that child by its pid in *sigkit's*
 namespace (from outside, as ``docker stop`` sends them), and the probe's events name it by the
 same pid: the kernel translates the sender's pid on the probe socket (SCM_CREDENTIALS).
 """
@@ -17,19 +18,20 @@ from typing import Optional
 
 from sigkit.errors import UsageError
 
-HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pid1_helper.py")
+SHIM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shim.py")
 
 
-def command(target: list[str]) -> list[str]:
-    """What sigkit spawns instead of ``target``: the helper, isolated from the probe (-I)."""
-    return [sys.executable, "-I", HELPER, "--", *target]
+def command(target: list[str], pid1: bool, no_tty: bool) -> list[str]:
+    """What sigkit spawns instead of ``target``: the shim, isolated from the probe (-I)."""
+    flags = [flag for flag, on in (("--pid1", pid1), ("--no-tty", no_tty)) if on]
+    return [sys.executable, "-I", SHIM, *flags, "--", *target]
 
 
 @functools.cache
 def how_available() -> str:
     """``privileged`` or ``user namespace``; a usage error (exit 2) where neither works."""
     try:
-        done = subprocess.run([sys.executable, "-I", HELPER, "--check"], capture_output=True,
+        done = subprocess.run([sys.executable, "-I", SHIM, "--check"], capture_output=True,
                               text=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as error:
         raise UsageError(f"--pid1: cannot run the namespace helper: {error}") from None
@@ -39,9 +41,9 @@ def how_available() -> str:
     return done.stdout.strip()
 
 
-def init_of(helper_pid: int, timeout: float = 10.0) -> Optional[int]:
-    """The helper's child — the namespace's PID 1 — by its pid in our namespace; None if the
-    helper ended first."""
+def child_of(helper_pid: int, timeout: float = 10.0) -> Optional[int]:
+    """The shim's child -- the target, for --pid1 the namespace's PID 1 -- by its pid in our
+    namespace; None if the shim ended first."""
     path = f"/proc/{helper_pid}/task/{helper_pid}/children"
     end = time.monotonic() + timeout
     while time.monotonic() < end:

@@ -1,19 +1,27 @@
-"""Run a command as PID 1 of a new PID namespace, as a container runtime starts a container.
+"""Start a command the way a process manager does: outside the terminal, or as PID 1.
 
 Run by path with ``python -I`` (no sigkit import, no probe, standard library only)::
 
-    python -I pid1_helper.py -- CMD ARGS...    # CMD becomes PID 1 of its own namespace
-    python -I pid1_helper.py --check           # exit 0 if this machine allows it
+    python -I shim.py --no-tty -- CMD ARGS...  # CMD in a session of its own, without a terminal
+    python -I shim.py --pid1 -- CMD ARGS...    # CMD is PID 1 of a new PID namespace
+    python -I shim.py --check                  # exit 0 if this machine allows --pid1
 
-The kernel treats the init of a PID namespace specially: a signal whose disposition is the
-default is dropped, unless it is SIGKILL/SIGSTOP sent from an ancestor namespace.  That is why a
-program without a SIGTERM handler survives ``docker stop`` until the SIGKILL; running it here
-reproduces exactly that, without Docker.
+sigkit runs targets in a pseudo-terminal, which is right for a Ctrl-C.  But docker, Kubernetes,
+systemd and supervisord start programs with no terminal, and the difference shows when a stop
+goes wrong: when the terminal's session leader dies, the kernel hangs up the terminal and sends
+SIGHUP to its foreground group -- a shell wrapper's orphaned child would die of that SIGHUP under
+sigkit, while under supervisord it keeps running.  ``--no-tty`` gives CMD a session of its own
+with no controlling terminal (its output still goes to the pty).
 
-This process stays outside the namespace, like a container runtime's shim: it ignores the stop
-signals (they are meant for the container), waits for PID 1, and ends the way PID 1 ended (its
-exit code, or death by the same signal) so sigkit reads the true status.  When PID 1 dies the
-kernel kills every other process of the namespace.
+``--pid1``: the kernel treats the init of a PID namespace specially: a signal whose disposition
+is the default is dropped, unless it is SIGKILL/SIGSTOP sent from an ancestor namespace.  That
+is why a program without a SIGTERM handler survives ``docker stop`` until the SIGKILL; running it
+here reproduces exactly that, without Docker.
+
+This process stays outside, like a container runtime's shim: it ignores the stop signals (they
+are meant for the program), waits for CMD, and ends the way CMD ended (its exit code, or death by
+the same signal) so sigkit reads the true status.  When PID 1 dies the kernel kills every other
+process of its namespace; when this shim dies, CMD gets SIGKILL (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
@@ -66,16 +74,20 @@ def mount_proc() -> None:
         pass  # signal semantics do not depend on it; the program then sees the host's /proc
 
 
-def run(command: list[str]) -> int:
-    enter_namespaces()
+def run(command: list[str], pid1: bool, no_tty: bool) -> int:
+    if pid1:
+        enter_namespaces()
     child = os.fork()
     if child == 0:
         try:
             _call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the shim died: so do we
-            mount_proc()
+            if no_tty:
+                os.setsid()  # a session of its own: no controlling terminal to hang up
+            if pid1:
+                mount_proc()
             os.execvp(command[0], command)
         except OSError as error:
-            print(f"sigkit pid1: cannot run {command[0]}: {error.strerror}", file=sys.stderr)
+            print(f"sigkit shim: cannot run {command[0]}: {error.strerror}", file=sys.stderr)
         os._exit(127)
     for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(stop_signal, signal.SIG_IGN)
@@ -118,11 +130,13 @@ def check() -> int:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--check"]:
         return check()
-    if argv[:1] == ["--"] and len(argv) > 1:
-        _call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # sigkit died: so do we
-        return run(argv[1:])
-    print("usage: pid1_helper.py --check | -- CMD [ARGS...]", file=sys.stderr)
-    return CANNOT
+    flags = set(argv[: argv.index("--")]) if "--" in argv else {"?"}
+    command = argv[argv.index("--") + 1:] if "--" in argv else []
+    if not command or not flags <= {"--pid1", "--no-tty"}:
+        print("usage: shim.py --check | [--pid1] [--no-tty] -- CMD [ARGS...]", file=sys.stderr)
+        return CANNOT
+    _call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # sigkit died: so do we
+    return run(command, "--pid1" in flags, "--no-tty" in flags)
 
 
 if __name__ == "__main__":
