@@ -264,8 +264,9 @@ CAUSES: tuple[Cause, ...] = (
         id="multiprocessing-hang",
         title="the main process waits for a multiprocessing pool that does not finish",
         severity=ERROR,
-        happens="Ctrl-C goes to the whole foreground process group: the pool's worker processes "
-        "get a KeyboardInterrupt too, in the middle of a task, while the parent waits for results "
+        happens="A key typed at the terminal signals the whole foreground process group: the "
+        "pool's worker processes are interrupted too, in the middle of a task, while the parent "
+        "waits for results "
         "that will never come (2.7's `pool.map()` waits without a timeout and cannot even be "
         "interrupted). Workers that die are replaced, results go missing, and the parent hangs.",
         evidence="The main thread's stack is in `multiprocessing` (pool results, queues, "
@@ -280,10 +281,12 @@ CAUSES: tuple[Cause, ...] = (
         id="orphans",
         title="child processes outlived the program",
         severity=WARNING,
-        happens="The program ended but some of its descendants did not. Children in the same "
-        "process group get the same Ctrl-C, but a child that handles or ignores it, or one that "
-        "left the session (`setsid`, `start_new_session=True`, a double fork), keeps running, "
-        "re-parented to init, holding files, ports and the terminal.",
+        happens="The program ended but some of its descendants did not. A signal meant for the "
+        "process group (what the terminal sends for a typed key, systemd's stop) reaches the "
+        "children too, one sent to the program alone (`kill PID`, `docker stop`) does not; and a "
+        "child that handles or ignores it, or one that left the session (`setsid`, "
+        "`start_new_session=True`, a double fork), keeps running, re-parented to init, holding "
+        "files, ports and the terminal.",
         evidence="After the target exited, sigkit found processes carrying its run token "
         "(an environment variable every descendant inherits) still alive, and killed them.",
         fix="Terminate children in a `finally:` or `atexit` handler (`proc.terminate(); "

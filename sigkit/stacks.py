@@ -36,6 +36,21 @@ class Frame:
         return f"{os.path.basename(self.filename)}:{self.line}"
 
 
+_LIBRARY = re.compile(
+    r"[/\\]lib[/\\](?:python|pypy)\d(?:\.\d+)?[/\\]|[/\\](?:site|dist)-packages[/\\]"
+)
+
+
+def is_library(frame: Frame) -> bool:
+    """Standard library or installed packages: code the user does not edit."""
+    return bool(_LIBRARY.search(frame.filename)) or frame.filename.startswith("<")
+
+
+def user_frame(frames: list[Frame]) -> Optional[Frame]:
+    """The innermost frame in the user's own code: where a fix goes."""
+    return next((f for f in frames if not is_library(f)), None)
+
+
 @dataclass
 class ThreadStack:
     """One thread; frames innermost first (where it is now, then who called it)."""

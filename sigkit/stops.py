@@ -261,7 +261,11 @@ def in_flight(trial: Trial) -> str:
     main = next((t for t in threads if t.is_main), None)
     frames = [f for f in main.frames if f.filename != "<sigkit probe>"] if main else []
     if frames:
-        parts.append(f"main thread in {frames[0].function} ({frames[0].where()})")
+        where = f"main thread in {frames[0].function} ({frames[0].where()})"
+        mine = stacks.user_frame(frames)
+        if mine is not None and mine is not frames[0]:
+            where += f" ← {mine.function} ({mine.where()})"
+        parts.append(where)
     alive = [f"{p.get('name')} {p.get('pid')}" for p in trial.proc_snapshot]
     if len(alive) > 1:
         parts.append(f"{len(alive)} processes running ({', '.join(alive[:4])})")

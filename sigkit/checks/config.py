@@ -314,6 +314,9 @@ def _stop(table: _Table) -> tuple[stops.Stop | None, str, float | None]:
                 raise table.fail(key, f"is invalid: {error}") from None
     try:
         first = ladder_mod.signal_short_name(signal) if signal else None
+    except UsageError as error:
+        raise table.fail("signal", f"is invalid: {error}") from None
+    try:
         contract, target, resolved = stops.resolve(name, first, to, grace)
     except UsageError as error:
         raise UsageError(f"{table.where}: {error}") from None

@@ -19,7 +19,7 @@ from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
 from sigkit.ladder import TTY_KEYS
 from sigkit.procinfo import ProcessState, ThreadState
-from sigkit.stacks import Frame, ThreadStack
+from sigkit.stacks import Frame, ThreadStack, user_frame
 from sigkit.stops import MAIN, Stop
 from sigkit.timeline import (
     ATEXIT,
@@ -42,25 +42,12 @@ SWITCH_INTERVAL_US = 5000.0
 # take turns (a C call holding the GIL, a main thread that never reaches a bytecode boundary).
 NOTICEABLE_US = 100_000.0
 
-_LIBRARY = re.compile(
-    r"[/\\]lib[/\\](?:python|pypy)\d(?:\.\d+)?[/\\]|[/\\](?:site|dist)-packages[/\\]"
-)
 _PYTHON_VERSION = re.compile(r"python(\d)\.(\d+)")
 
 
 def is_probe_frame(frame: Frame) -> bool:
     """sigkit's own frames inside the target (the handler wrapper, the probe's emit)."""
     return frame.filename == "<sigkit probe>" or os.path.dirname(frame.filename) == INJECT_DIR
-
-
-def is_library(frame: Frame) -> bool:
-    """Standard library or installed packages: code the user does not edit."""
-    return bool(_LIBRARY.search(frame.filename)) or frame.filename.startswith("<")
-
-
-def user_frame(frames: list[Frame]) -> Frame | None:
-    """The innermost frame in the user's own code: where a fix goes."""
-    return next((f for f in frames if not is_library(f)), None)
 
 
 def chain(frames: list[Frame]) -> str:

@@ -30,5 +30,5 @@ def stop(signum, frame):
 
 
 signal.signal(signal.SIGTERM, stop)
-print("ready pid %d" % os.getpid(), flush=True)
+print(f"ready pid {os.getpid()}", flush=True)
 time.sleep(60)

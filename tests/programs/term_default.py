@@ -14,5 +14,5 @@ def record():
 
 
 atexit.register(record)
-print("ready pid %d" % os.getpid(), flush=True)
+print(f"ready pid {os.getpid()}", flush=True)
 time.sleep(60)

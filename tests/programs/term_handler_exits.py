@@ -8,7 +8,7 @@ import sys
 import time
 
 signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-print("ready pid %d" % os.getpid(), flush=True)
+print(f"ready pid {os.getpid()}", flush=True)
 try:
     time.sleep(60)
 finally:
