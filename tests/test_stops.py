@@ -8,15 +8,17 @@ are checked through option resolution.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from sigkit import stops
+from sigkit import managed, stops
 from sigkit.cli.probe import options_from_cli
 from sigkit.diagnose import diagnose
 from sigkit.errors import UsageError
@@ -286,3 +288,32 @@ def test_the_json_of_a_stop_run_validates_against_the_schema(py311, tmp_path):
     trial = probe(stop_options([py311, program("term_handler_exits"), str(tmp_path / "f")],
                                "kill"))
     jsonschema.validate(json.loads(json.dumps(run_to_dict([trial]))), load_schema())
+
+
+def test_unprivileged_pid1_goes_through_a_user_namespace():
+    """As an unprivileged user the shim asks for a user namespace first (uid maps to itself).
+
+    Everything runs from paths nobody may read: the system's python3 (pyenv's live under root's
+    private home, which a user namespace cannot see into) and a copy of the shim in /tmp.
+    """
+    setpriv, python = shutil.which("setpriv"), "/usr/bin/python3"
+    if setpriv is None or os.getuid() != 0 or not os.access(python, os.X_OK):
+        pytest.skip("needs root (to become nobody), setpriv and python3 "
+                    "(apt-get install util-linux python3)")
+    with tempfile.TemporaryDirectory() as folder:  # pytest's tmp_path is private to root
+        os.chmod(folder, 0o755)
+        shim = shutil.copy(managed.SHIM, folder)
+        check_as_nobody(setpriv, python, shim)
+
+
+def check_as_nobody(setpriv: str, python: str, shim: str) -> None:
+    nobody = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", python, "-I", shim]
+    check = subprocess.run([*nobody, "--check"], capture_output=True, text=True, timeout=60)
+    if check.returncode != 0:  # the kernel forbids unprivileged user namespaces: say so, clearly
+        assert check.returncode == 2 and "cannot create a PID namespace" in check.stderr
+        return
+    assert check.stdout.strip() == "user namespace"
+    inside = subprocess.run([*nobody, "--pid1", "--", python, "-c",
+                             "import os; print(os.getpid(), os.getuid())"],
+                            capture_output=True, text=True, timeout=60)
+    assert inside.stdout.split() == ["1", "65534"]
