@@ -116,8 +116,9 @@ def picture_snippets(smoke: bool) -> dict[str, str]:
 
 def cli_reference() -> str:
     """Every command's ``--help``, walked from the typer app itself (so nothing is forgotten)."""
-    from sigkit.cli import app
+    from sigkit.cli import register
 
+    app = register()
     runner = CliRunner()
     sections = []
 

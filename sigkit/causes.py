@@ -387,11 +387,12 @@ CAUSES: tuple[Cause, ...] = (
         title="the first signal did not end the program, and no rule names the cause",
         severity=INFO,
         happens="sigkit saw the program outlive the deadline but none of its rules matched what "
-        "it measured. The evidence below is what it saw: often a slow clean-up after the "
-        "KeyboardInterrupt, or a wait sigkit does not know yet.",
+        "it measured. The evidence listed with this finding is what it saw: often a slow "
+        "clean-up after the KeyboardInterrupt, or a wait sigkit does not know yet.",
         evidence="Everything gathered: the timeline, the main thread's stack and state.",
-        fix="Read the main thread's stack: it says where the program was when the deadline "
-        "passed. A longer --deadline tells a slow clean-up from a hang.",
+        fix="Where the evidence has the main thread's stack, it says where the program was "
+        "when the deadline passed; without one, run `sigkit inspect PID` on the live program. "
+        "A longer deadline tells a slow clean-up from a hang.",
     ),
 )
 

@@ -8,7 +8,9 @@ runtime sends SIGTERM, waits its grace period, then SIGKILL.  A closing terminal
 from __future__ import annotations
 
 import signal
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Optional
 
 from sigkit.errors import UsageError
 
@@ -50,11 +52,14 @@ def signal_short_name(text: str) -> str:
     return cleaned
 
 
-def parse_ladder(spec: str) -> tuple[str, ...]:
-    """``"INT,INT,TERM,KILL"`` → ``("INT", "INT", "TERM", "KILL")``."""
-    names = tuple(signal_short_name(part) for part in spec.split(",") if part.strip())
+def resolve(first: str = "INT", rungs: Optional[Sequence[str]] = None) -> tuple[str, ...]:
+    """The one place a ladder is decided, for the CLI, the checks and the pytest fixture alike:
+    every rung when they are named, else ``first`` and what a person does after it."""
+    if rungs is None:
+        return starting_with(signal_short_name(first))
+    names = tuple(signal_short_name(name) for name in rungs if name.strip())
     if not names:
-        raise UsageError("--ladder needs at least one signal, e.g. INT,INT,TERM,KILL")
+        raise UsageError("the ladder needs at least one signal, e.g. INT,INT,TERM,KILL")
     return names
 
 
@@ -69,6 +74,8 @@ def build(signals: tuple[str, ...], deadline: float, interval: float) -> tuple[R
 
     A ladder that does not end with KILL gets one: sigkit never leaves a process behind.
     """
+    if not signals:
+        raise UsageError("the ladder needs at least one signal, e.g. INT,INT,TERM,KILL")
     if deadline <= 0 or interval <= 0:
         raise UsageError("--deadline and --interval must be positive")
     if signals[-1] != "KILL":

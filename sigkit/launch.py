@@ -26,7 +26,7 @@ from typing import Callable, Optional
 
 import pexpect
 
-from sigkit import delivery, managed, orphans, procinfo, stacks, stops
+from sigkit import delivery, managed, orphans, procinfo, settings, stacks, stops
 from sigkit import ladder as ladder_mod
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
@@ -61,12 +61,12 @@ class ProbeOptions:
     """How to run one probe; the CLI, the checks and the pytest fixture all fill this in."""
 
     command: list[str]
-    expect: Optional[str] = None  # regex on the target's output that means "ready"
-    after: Optional[float] = None  # seconds to wait (after --expect matched, if given)
-    ready_timeout: float = 10.0
-    deadline: float = 2.0  # how long the first press has to end the target
+    expect: Optional[str] = settings.EXPECT.default  # regex on the output that means "ready"
+    after: Optional[float] = settings.AFTER.default  # seconds to wait (after expect matched)
+    ready_timeout: float = settings.READY_TIMEOUT.default
+    deadline: float = settings.DEADLINE.default  # how long the first press has to end the target
     ladder: tuple[str, ...] = ladder_mod.DEFAULT_LADDER
-    interval: float = 1.0  # wait after each later rung
+    interval: float = settings.INTERVAL.default  # wait after each later rung
     inherit_signals: bool = False  # keep ignored signals/mask from sigkit's own parent
     inject: bool = True
     capture_stacks: bool = True

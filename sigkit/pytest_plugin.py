@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import pytest
 
 from sigkit import ladder as ladder_mod
+from sigkit import settings
+from sigkit.findings import Finding
 from sigkit.output import classify
 from sigkit.timeline import Orphan, Trial, latencies_us
 
@@ -93,6 +95,12 @@ class ProbeResult:
     def output(self) -> str:
         return self.trial.output
 
+    # Why -------------------------------------------------------------------------------------
+    @property
+    def findings(self) -> list[Finding]:
+        """What sigkit diagnosed (the same findings ``sigkit probe`` prints; [] when healthy)."""
+        return self.trial.findings
+
     @property
     def output_after_press(self) -> str:
         return self.trial.output_after_press
@@ -133,23 +141,21 @@ def sigint_probe(request: pytest.FixtureRequest) -> ProbeCall:
     def run(
         command: Sequence[str],
         *,
-        expect: str | None = None,
-        after: float | None = None,
-        deadline: float = 2.0,
-        signal: str = "INT",
-        ladder: Sequence[str] | None = None,
-        interval: float = 1.0,
-        ready_timeout: float = 10.0,
+        expect: str | None = settings.EXPECT.default,
+        after: float | None = settings.AFTER.default,
+        deadline: float = settings.DEADLINE.default,
+        signal: str = settings.SIGNAL.default,
+        ladder: Sequence[str] | None = settings.LADDER.default,
+        interval: float = settings.INTERVAL.default,
+        ready_timeout: float = settings.READY_TIMEOUT.default,
         env: dict[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None,
     ) -> ProbeResult:
-        from sigkit.launch import ProbeOptions, probe
+        from sigkit.launch import ProbeOptions
+        from sigkit.trials import judged
 
-        if ladder is not None:
-            rungs = tuple(ladder_mod.signal_short_name(rung) for rung in ladder)
-        else:
-            rungs = ladder_mod.starting_with(ladder_mod.signal_short_name(signal))
-        trial = probe(ProbeOptions(
+        rungs = ladder_mod.resolve(signal, ladder)
+        trial = judged(ProbeOptions(
             command=list(command), expect=expect, after=after, ready_timeout=ready_timeout,
             deadline=deadline, ladder=rungs, interval=interval, env=dict(env or {}),
             cwd=None if cwd is None else os.fspath(cwd),

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Optional
 
 from sigkit.errors import UsageError
-from sigkit.launch import ProbeOptions, probe
+from sigkit.launch import ProbeOptions
 from sigkit.scenarios import Scenario
 from sigkit.timeline import Trial
+from sigkit.trials import judged
 
 
 @cache
@@ -111,6 +112,6 @@ def run_cells(
                     continue
                 options = scenario_options(scenario, str(python), fixed, extra_args, base, ladder)
                 for _ in range(trials):
-                    cell.trials.append(probe(replace(options)))
+                    cell.trials.append(judged(options))
                     on_trial(scenario.name)
     return cells

@@ -28,6 +28,7 @@ a ``+orphan`` suffix (``*=ki+orphan``) says a descendant outlives the program.
 from __future__ import annotations
 
 import ast
+import difflib
 import importlib.util
 import re
 import signal
@@ -192,8 +193,10 @@ def get(name: str, extra_dirs: Sequence[Path] = ()) -> Scenario:
     for scenario in scenarios:
         if scenario.name == wanted:
             return scenario
-    known = ", ".join(s.name for s in scenarios)
-    raise UsageError(f"unknown scenario {name!r} (known: {known})")
+    names = [s.name for s in scenarios]
+    close = difflib.get_close_matches(wanted, names, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UsageError(f"unknown scenario {name!r} ({hint}known: {', '.join(names)})")
 
 
 def load(path: Path) -> Scenario:

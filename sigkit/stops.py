@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Optional
 
 from sigkit.errors import UsageError
 from sigkit.ladder import TTY_KEYS
-from sigkit.report.units import fmt
+from sigkit.units import fmt
 
 if TYPE_CHECKING:
     from sigkit.timeline import Trial

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from sigkit.findings import Finding
 from sigkit.stops import MAIN, Stop
 
 # Event kinds, in the order a healthy trial produces them.
@@ -105,6 +106,9 @@ class Trial:
     to: str = MAIN  # who got the signals sigkit sent itself: main or group
     pid1: bool = False  # the target ran as PID 1 of its own PID namespace
     grace: Optional[float] = None  # seconds the first signal had before the next rung
+    # The judgment, made once by whoever ran the trial (``sigkit.trials.judged``) and only read
+    # by reporters: text, JSON, JUnit and pictures all show the same findings.
+    findings: list[Finding] = field(default_factory=list)
 
     # -- derived figures -------------------------------------------------------------------
     @property

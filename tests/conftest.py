@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -53,6 +55,28 @@ def no_process_left_behind():
             proc.kill()
         psutil.wait_procs(left, timeout=2)
         pytest.fail(f"processes left behind: {described}")
+
+
+SigkitCLI = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture(scope="session")
+def sigkit() -> SigkitCLI:
+    """``sigkit(*args, cwd=None, env=None, timeout=120)``: the real entry point in a subprocess.
+
+    The terminal is pinned (200 columns, no colour) so that what a test reads does not depend on
+    the terminal pytest happens to run in.
+    """
+
+    def run(*args: str, cwd: str | os.PathLike[str] | None = None,
+            env: dict[str, str] | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHON_COLORS": "0",
+                       **(env or {})}
+        return subprocess.run([sys.executable, "-m", "sigkit", *args], cwd=cwd, env=environment,
+                              capture_output=True, text=True, timeout=timeout)
+
+    return run
 
 
 @pytest.fixture(scope="session")

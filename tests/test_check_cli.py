@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from test_check_samples import write_apps, write_config
+from programs import write_apps
 
 # good passes every budget; stubborn needs 2 presses; leaky leaves a child and a traceback.
 MIXED = """
@@ -43,9 +42,14 @@ no_traceback = true
 """
 
 
-def sigkit(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sigkit", "check", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+def write_config(path: Path, python: str, checks: str, pyproject: bool = True) -> Path:
+    """A pyproject.toml (``[[tool.sigkit.check]]``) or sigkit.toml (``[[check]]``) with ``checks``,
+    in which ``{python}`` is the interpreter and ``[[check]]`` headers are written short."""
+    body = textwrap.dedent(checks).replace("{python}", python)
+    if pyproject:
+        body = '[project]\nname = "sample"\n\n' + body.replace("[[check]]", "[[tool.sigkit.check]]")
+    path.write_text(body)
+    return path
 
 
 @pytest.fixture
@@ -67,8 +71,8 @@ def budget_row(stdout: str, check: str, label: str) -> str:
     raise AssertionError(f"no {label!r} row under {check!r} in:\n{stdout}")
 
 
-def test_mixed_project_fails_with_figures_junit_and_json(project):
-    done = sigkit(project, "--junit", "report.xml", "--json", "report.json")
+def test_mixed_project_fails_with_figures_junit_and_json(sigkit, project):
+    done = sigkit("check", "--junit", "report.xml", "--json", "report.json", cwd=project)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     out = done.stdout
@@ -116,17 +120,17 @@ def test_mixed_project_fails_with_figures_junit_and_json(project):
     assert by_case["stubborn"]["run"]["trials"][0]["presses_to_exit"] == 2
 
 
-def test_only_runs_the_named_checks(project):
-    good = sigkit(project, "--only", "good")
+def test_only_runs_the_named_checks(sigkit, project):
+    good = sigkit("check", "--only", "good", cwd=project)
     assert good.returncode == 0, good.stdout + good.stderr
     assert "good" in good.stdout and "stubborn" not in good.stdout
     assert "1 passed, 0 failed · 3 trials" in good.stdout
-    stubborn = sigkit(project, "--only", "stubborn")
+    stubborn = sigkit("check", "--only", "stubborn", cwd=project)
     assert stubborn.returncode == 1
     assert "0 passed, 1 failed" in stubborn.stdout
 
 
-def test_sigkit_toml_wins_and_json_can_go_to_stdout(project, py311):
+def test_sigkit_toml_wins_and_json_can_go_to_stdout(sigkit, project, py311):
     write_config(project / "sigkit.toml", py311, """
         [[check]]
         name = "polite"
@@ -135,7 +139,7 @@ def test_sigkit_toml_wins_and_json_can_go_to_stdout(project, py311):
         ending = "exit:130"
         no_traceback = true
     """, pyproject=False)
-    done = sigkit(project, "--json", "-")
+    done = sigkit("check", "--json", "-", cwd=project)
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     assert [c["case"] for c in document["checks"]] == ["polite"]
@@ -143,7 +147,7 @@ def test_sigkit_toml_wins_and_json_can_go_to_stdout(project, py311):
     assert "✓ polite" in done.stderr  # the table moves to stderr
 
 
-def test_exit_statuses_as_a_shell_sees_them(project, py311):
+def test_exit_statuses_as_a_shell_sees_them(sigkit, project, py311):
     """``exit:130`` accepts sys.exit(130) and Python's death by SIGINT; ``exit:0`` neither."""
     config = write_config(project / "statuses.toml", py311, """
         [[check]]
@@ -170,7 +174,7 @@ def test_exit_statuses_as_a_shell_sees_them(project, py311):
         expect = "ready"
         ending = "exit:0"
     """, pyproject=False)
-    done = sigkit(project, "--config", str(config), "--json", "statuses.json")
+    done = sigkit("check", "--config", str(config), "--json", "statuses.json", cwd=project)
     assert done.returncode == 1
     checks = json.loads((project / "statuses.json").read_text())["checks"]
     passed = {c["case"]: c["passed"] for c in checks}
@@ -180,7 +184,7 @@ def test_exit_statuses_as_a_shell_sees_them(project, py311):
     assert measured["good-0"] == "KeyboardInterrupt (exit:130)"
 
 
-def test_latency_budget_breached_by_a_long_c_call(project, py311):
+def test_latency_budget_breached_by_a_long_c_call(sigkit, project, py311):
     """The handler waits for the rest of a ~1 s C call: a 100 ms budget fails, 60 s passes."""
     write_config(project / "sigkit.toml", py311, """
         [[check]]
@@ -192,7 +196,7 @@ def test_latency_budget_breached_by_a_long_c_call(project, py311):
         max_exit_ms = 60000
         ending = "KeyboardInterrupt"
     """, pyproject=False)
-    done = sigkit(project, "--json", "slow.json")
+    done = sigkit("check", "--json", "slow.json", cwd=project)
     assert done.returncode == 1, done.stdout + done.stderr
     budgets = {b["key"]: b for b in json.loads((project / "slow.json").read_text())
                ["checks"][0]["budgets"]}
@@ -202,7 +206,7 @@ def test_latency_budget_breached_by_a_long_c_call(project, py311):
     assert budgets["ending"]["passed"] is True  # one press, just late: the deadline grew to 60 s
 
 
-def test_scenario_on_two_interpreters_and_lost_work(tmp_path):
+def test_scenario_on_two_interpreters_and_lost_work(sigkit, tmp_path):
     """blocked-join: 3.11 ends at once but kills its worker; 3.13 needs a second Ctrl-C; the
     fixed variant on 3.13 stops its worker and joins it (on 3.9-3.12 the interrupted timed join
     marks the worker finished too, so even the fix loses it there)."""
@@ -225,7 +229,7 @@ def test_scenario_on_two_interpreters_and_lost_work(tmp_path):
         ending = "KeyboardInterrupt"
         no_lost_work = true
     """, pyproject=False)
-    done = sigkit(tmp_path, "--json", "join.json")
+    done = sigkit("check", "--json", "join.json", cwd=tmp_path)
     assert done.returncode == 1
     checks = {c["case"]: c for c in json.loads((tmp_path / "join.json").read_text())["checks"]}
     assert list(checks) == ["join[3.11]", "join[3.13]", "join-fixed[3.13]"]
@@ -238,7 +242,7 @@ def test_scenario_on_two_interpreters_and_lost_work(tmp_path):
     lost = next(b for b in checks["join[3.11]"]["budgets"] if b["key"] == "no_lost_work")
     assert lost["measured"] == "threads server"
 
-    one = sigkit(tmp_path, "--only", "join[3.11]", "--only", "join-fixed")
+    one = sigkit("check", "--only", "join[3.11]", "--only", "join-fixed", cwd=tmp_path)
     assert one.returncode == 1  # join[3.11] still loses its worker
     assert "join[3.13]" not in one.stdout and "join-fixed[3.13]" in one.stdout
 
@@ -265,10 +269,10 @@ def test_scenario_on_two_interpreters_and_lost_work(tmp_path):
          ("--junit", "no/such/dir/x.xml"), "sigkit: error: cannot write no/such/dir/x.xml"),
     ],
 )
-def test_usage_and_config_errors_exit_2_with_one_line(tmp_path, files, args, message):
+def test_usage_and_config_errors_exit_2_with_one_line(sigkit, tmp_path, files, args, message):
     for name, text in files.items():
         (tmp_path / name).write_text(text)
-    done = sigkit(tmp_path, *args)
+    done = sigkit("check", *args, cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.startswith(message), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
@@ -276,7 +280,7 @@ def test_usage_and_config_errors_exit_2_with_one_line(tmp_path, files, args, mes
     assert not list(tmp_path.glob("*.xml"))
 
 
-def test_only_does_not_need_the_other_checks_installed(tmp_path, py311):
+def test_only_does_not_need_the_other_checks_installed(sigkit, tmp_path, py311):
     """A CI job per interpreter: ``--only`` resolves just the selected checks."""
     write_apps(tmp_path)
     write_config(tmp_path / "sigkit.toml", py311, """
@@ -298,10 +302,10 @@ def test_only_does_not_need_the_other_checks_installed(tmp_path, py311):
         interpreters = ["3.13", "2.5"]
         ending = "KeyboardInterrupt"
     """, pyproject=False)
-    everything = sigkit(tmp_path)
+    everything = sigkit("check", cwd=tmp_path)
     assert everything.returncode == 2
     assert "check 'elsewhere': command not found: " in everything.stderr
-    selected = sigkit(tmp_path, "--only", "good", "--only", "join[3.13]")
+    selected = sigkit("check", "--only", "good", "--only", "join[3.13]", cwd=tmp_path)
     assert selected.returncode == 0, selected.stdout + selected.stderr
     assert "✓ good" in selected.stdout and "✓ join[3.13]" in selected.stdout
     assert "2 passed, 0 failed" in selected.stdout

@@ -7,7 +7,7 @@ import json
 
 from rich.console import Console
 
-from sigkit.diagnose.model import finding
+from sigkit.findings import finding
 from sigkit.report.findings import findings_to_dict, render_findings
 
 

@@ -3,9 +3,6 @@ source."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,13 +13,7 @@ from sigkit.diagnose.rules import RULES
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "causes.md"
 
 
-def sigkit(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "sigkit", *args], capture_output=True,
-                          text=True, timeout=60, env=env)
-
-
-def test_list_shows_every_cause_with_its_severity():
+def test_list_shows_every_cause_with_its_severity(sigkit):
     done = sigkit("explain")
     assert done.returncode == 0, done.stderr
     for cause in causes.CAUSES:
@@ -30,7 +21,7 @@ def test_list_shows_every_cause_with_its_severity():
                    for line in done.stdout.splitlines()), cause.id
 
 
-def test_one_cause_prints_its_lesson_evidence_and_fix():
+def test_one_cause_prints_its_lesson_evidence_and_fix(sigkit):
     done = sigkit("explain", "Lost-Work")
     assert done.returncode == 0, done.stderr
     out = " ".join(done.stdout.split())  # rich wraps long lines
@@ -40,7 +31,7 @@ def test_one_cause_prints_its_lesson_evidence_and_fix():
     assert "python/cpython#90882" in out and " ".join(cause.fix.replace("`", "").split()) in out
 
 
-def test_lint_codes_are_explained_by_the_linter():
+def test_lint_codes_are_explained_by_the_linter(sigkit):
     from sigkit.lint import rule_explanations
 
     done = sigkit("explain", "sk101")
@@ -50,7 +41,7 @@ def test_lint_codes_are_explained_by_the_linter():
 
 @pytest.mark.parametrize("name, message", [("blocked-forever", "unknown cause 'blocked-forever'"),
                                            ("SK999", "unknown lint code 'SK999'")])
-def test_unknown_names_are_one_line_and_exit_2(name, message):
+def test_unknown_names_are_one_line_and_exit_2(sigkit, name, message):
     done = sigkit("explain", name)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and message in done.stderr

@@ -37,12 +37,7 @@ def running(*command: str) -> Iterator[subprocess.Popen[str]]:
             proc.stdout.close()
 
 
-def sigkit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sigkit", *args], capture_output=True,
-                          text=True, timeout=60)
-
-
-def test_json_shows_masks_stacks_and_findings_of_a_blocked_join(py311):
+def test_json_shows_masks_stacks_and_findings_of_a_blocked_join(sigkit, py311):
     with running(py311, str(SCENARIOS / "blocked_join.py")) as proc:
         done = sigkit("inspect", str(proc.pid), "--json")
     assert done.returncode == 0, done.stderr
@@ -60,7 +55,7 @@ def test_json_shows_masks_stacks_and_findings_of_a_blocked_join(py311):
         ("not-foreground", "info")]
 
 
-def test_a_process_that_ignores_sigint_and_has_a_child(py311):
+def test_a_process_that_ignores_sigint_and_has_a_child(sigkit, py311):
     with running(py311, "-c", IGNORING) as proc:
         text = sigkit("inspect", str(proc.pid))
         report = json.loads(sigkit("inspect", str(proc.pid), "--json").stdout)
@@ -76,7 +71,7 @@ def test_a_process_that_ignores_sigint_and_has_a_child(py311):
     assert "✗ sigint-ignored" in out and "Fix:" in out
 
 
-def test_2_7_join_is_diagnosed_live_with_the_line_to_change():
+def test_2_7_join_is_diagnosed_live_with_the_line_to_change(sigkit):
     python = interpreter("2.7")
     if python is None:
         pytest.fail("Python 2.7 is not installed here")
@@ -87,7 +82,7 @@ def test_2_7_join_is_diagnosed_live_with_the_line_to_change():
     assert "`worker.join()` at blocked_join.py" in findings["uninterruptible-wait"]["fix"]
 
 
-def test_no_stacks_skips_py_spy(py311):
+def test_no_stacks_skips_py_spy(sigkit, py311):
     with running(py311, str(SCENARIOS / "idle.py")) as proc:
         report = json.loads(sigkit("inspect", str(proc.pid), "--json", "--no-stacks").stdout)
     assert report["stacks"]["threads"] == [] and "--no-stacks" in report["stacks"]["unavailable"]
@@ -110,8 +105,8 @@ def gone_pid() -> int:
 
 @pytest.mark.parametrize("pid, message", [(str(gone_pid()), "no such process"),
                                           ("0", "not a process id"),
-                                          ("abc", "Invalid value for 'pid'")])
-def test_bad_pid_is_one_line_and_exit_2(pid, message):
+                                          ("abc", "Invalid value for 'PID'")])
+def test_bad_pid_is_one_line_and_exit_2(sigkit, pid, message):
     done = sigkit("inspect", pid)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 
-def sigkit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sigkit", *args], capture_output=True, text=True, timeout=120,
-        env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"},
-    )
-
-
-def test_convoy_prints_table_chart_and_explanation():
+def test_convoy_prints_table_chart_and_explanation(sigkit):
     done = sigkit("lab", "convoy", "--threads", "0,1", "--pings", "5")
     assert done.returncode == 0, done.stderr
     out = done.stdout
@@ -37,7 +26,7 @@ def test_convoy_prints_table_chart_and_explanation():
         (["lab", "convoy", "--plot", "out.txt"], "use a file ending in .svg, .png, .pdf"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(args, message):
+def test_bad_input_is_one_line_and_exit_2(sigkit, args, message):
     done = sigkit(*args)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from sigkit.cli import app
+from sigkit.cli import register
 from sigkit.lint import Finding, lint_files, render, rule_explanations, select
 from sigkit.lint.catalog import EVERYTHING
 
@@ -19,15 +17,9 @@ IGNORE_SIGINT = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
 
 
 def lint(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["lint", *args])
+    result = CliRunner().invoke(register(["lint"]), ["lint", *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.stdout
-
-
-def sigkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The real command, for what only the entry point does (usage errors -> exit 2)."""
-    return subprocess.run([sys.executable, "-m", "sigkit", *args], cwd=cwd, text=True,
-                          capture_output=True, timeout=60)
 
 
 @pytest.fixture
@@ -175,20 +167,20 @@ def test_parallel_run_finds_the_same_as_a_serial_one(tmp_path: Path) -> None:
     (["lint", "--explain", "SK999"],
      "sigkit: error: unknown rule code: SK999 (see `sigkit lint --list-rules`)"),
 ])
-def test_usage_errors_are_one_line_and_exit_2(tmp_path: Path, args: list[str],
+def test_usage_errors_are_one_line_and_exit_2(sigkit, tmp_path: Path, args: list[str],
                                               message: str) -> None:
     result = sigkit(*args, cwd=tmp_path)
     assert (result.returncode, result.stderr, result.stdout) == (2, message + "\n", "")
 
 
-def test_bad_format_is_a_usage_error(tmp_path: Path) -> None:
+def test_bad_format_is_a_usage_error(sigkit, tmp_path: Path) -> None:
     result = sigkit("lint", "--format", "xml", ".", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("sigkit: error: ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
 
 
-def test_findings_exit_1_through_the_real_entry_point(tmp_path: Path) -> None:
+def test_findings_exit_1_through_the_real_entry_point(sigkit, tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(SWALLOW)
     result = sigkit("lint", "a.py", cwd=tmp_path)
     assert result.returncode == 1

@@ -6,7 +6,7 @@ import json
 import textwrap
 
 import psutil
-from test_check_samples import AFTER, write_apps
+from programs import AFTER, write_apps
 
 pytest_plugins = ["pytester"]
 

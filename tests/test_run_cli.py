@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import jsonschema
 import pytest
@@ -14,13 +11,7 @@ from conftest import interpreter
 from sigkit.report.json_report import load_schema
 
 
-def sigkit(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "250"}  # one report line per line, whatever the terminal
-    return subprocess.run([sys.executable, "-m", "sigkit", *args], capture_output=True, text=True,
-                          timeout=120, env=env)
-
-
-def test_one_scenario_shows_timeline_diagnosis_and_header_check(py311):
+def test_one_scenario_shows_timeline_diagnosis_and_header_check(sigkit, py311):
     done = sigkit("run", "threadpool-exit", "--python", py311, "--deadline", "1",
                   "--interval", "0.5")
     assert done.returncode == 0, done.stderr
@@ -29,7 +20,7 @@ def test_one_scenario_shows_timeline_diagnosis_and_header_check(py311):
     assert "cancel_futures=True" in done.stdout  # and the fix
 
 
-def test_matrix_over_two_interpreters_in_json(py311):
+def test_matrix_over_two_interpreters_in_json(sigkit, py311):
     other = interpreter("3.13") or interpreter("3.12")
     if other is None:
         pytest.skip("a second Python 3 (3.12/3.13) is not installed on this machine")
@@ -44,7 +35,7 @@ def test_matrix_over_two_interpreters_in_json(py311):
                                                   "summary_us")}, load_schema())
 
 
-def test_scenario_options_after_double_dash(py311):
+def test_scenario_options_after_double_dash(sigkit, py311):
     done = sigkit("run", "busy-workers", "--fixed", "--python", py311, "--json", "-", "--",
                   "--threads", "1")
     assert done.returncode == 0, done.stderr
@@ -58,7 +49,7 @@ def test_scenario_options_after_double_dash(py311):
     (["run", "idle", "--python", "9.9"], "unknown interpreter"),
     (["run"], "name a scenario"),
 ])
-def test_bad_input_is_one_line_and_exit_2(args, message):
+def test_bad_input_is_one_line_and_exit_2(sigkit, args, message):
     done = sigkit(*args)
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -13,7 +13,6 @@ import re
 import select
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -31,13 +30,6 @@ REQUIRED_NAMES = {
 }
 BUNDLED = scenarios.discover()
 ENV = dict(os.environ, PYTHON_COLORS="0", NO_COLOR="1")
-
-
-def sigkit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sigkit", *args], capture_output=True, text=True, timeout=60,
-        env=dict(ENV, COLUMNS="200"),
-    )
 
 
 # --- the bundled headers ---------------------------------------------------------------------
@@ -195,7 +187,7 @@ def test_a_file_without_header_and_a_duplicate_name_are_usage_errors(tmp_path):
 # --- the CLI ---------------------------------------------------------------------------------
 
 
-def test_cli_lists_every_scenario_with_its_311_expectation():
+def test_cli_lists_every_scenario_with_its_311_expectation(sigkit):
     result = sigkit("scenarios")
     assert result.returncode == 0, result.stderr
     for scenario in BUNDLED:
@@ -205,7 +197,7 @@ def test_cli_lists_every_scenario_with_its_311_expectation():
     assert "presses=2 → ki" in sigkit("scenarios", "--on", "3.13").stdout
 
 
-def test_cli_show_prints_header_expectations_and_source():
+def test_cli_show_prints_header_expectations_and_source(sigkit):
     result = sigkit("scenarios", "show", "blocked-join")
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -214,7 +206,7 @@ def test_cli_show_prints_header_expectations_and_source():
     assert "def broken():" in out and "worker.join()" in out  # the source
 
 
-def test_cli_show_with_a_user_dir(tmp_path):
+def test_cli_show_with_a_user_dir(sigkit, tmp_path):
     write(tmp_path, "my_hang.py", GOOD)
     result = sigkit("scenarios", "show", "my-hang", "--scenarios-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -223,7 +215,7 @@ def test_cli_show_with_a_user_dir(tmp_path):
     assert "my-hang" in listed.stdout
 
 
-def test_unknown_scenario_is_one_line_and_exit_2():
+def test_unknown_scenario_is_one_line_and_exit_2(sigkit):
     result = sigkit("scenarios", "show", "no-such-hang")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
@@ -232,7 +224,7 @@ def test_unknown_scenario_is_one_line_and_exit_2():
     assert result.stdout == ""
 
 
-def test_malformed_user_dir_is_exit_2_naming_the_file(tmp_path):
+def test_malformed_user_dir_is_exit_2_naming_the_file(sigkit, tmp_path):
     write(tmp_path, "bad.py", GOOD.replace("expect-fixed: *=ki|exit", "expect-fixed: *=dead"))
     result = sigkit("scenarios", "--scenarios-dir", str(tmp_path))
     assert result.returncode == 2

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from sigkit import stops
 from sigkit.checks.config import Budgets
 from sigkit.output import SHUTDOWN_NOISE, TRACEBACK, classify
-from sigkit.report.units import fmt
 from sigkit.stats import percentile
 from sigkit.timeline import Trial, latencies_us
+from sigkit.units import fmt
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sigkit import ladder as ladder_mod
-from sigkit import stops
+from sigkit import settings, stops
 from sigkit.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -28,7 +28,7 @@ else:  # pragma: no cover - exercised by the 3.9/3.10 CI sessions
 
 SIGKIT_TOML = "sigkit.toml"
 PYPROJECT = "pyproject.toml"
-DEFAULT_DEADLINE = 2.0  # seconds the first press gets, unless a latency budget needs longer
+DEFAULT_DEADLINE = settings.DEADLINE.default  # unless a latency budget needs longer
 ENDINGS = ("KeyboardInterrupt", "exit:N", "any")
 _ENDING = re.compile(r"^(KeyboardInterrupt|any|exit:(\d{1,3}))$")
 
@@ -81,11 +81,11 @@ class Check:
     env: Mapping[str, str] = field(default_factory=dict)
     expect: str | None = None  # a scenario's own ``ready`` regex when unset
     after: float | None = None
-    ready_timeout: float = 10.0
-    trials: int = 1
+    ready_timeout: float = settings.READY_TIMEOUT.default
+    trials: int = settings.TRIALS.default
     ladder: tuple[str, ...] | None = None  # None: the scenario's ladder, else the default
     deadline: float = DEFAULT_DEADLINE
-    interval: float = 1.0
+    interval: float = settings.INTERVAL.default
     stop: stops.Stop | None = None  # the contract replayed (None: what the ladder implies)
     to: str = stops.MAIN
     pid1: bool = False
@@ -280,11 +280,11 @@ def _check(raw: dict[str, Any], where: str, number: int, base: Path) -> Check:
         env=table.mapping("env"),
         expect=_regex(table),
         after=table.number("after", allow_low=True),
-        ready_timeout=table.number("ready_timeout") or 10.0,
-        trials=table.integer("trials", 1),
+        ready_timeout=table.number("ready_timeout") or settings.READY_TIMEOUT.default,
+        trials=table.integer("trials", settings.TRIALS.default),
         ladder=_ladder(table) or (stop.ladder() if stop is not None else None),
         deadline=grace or table.number("deadline") or _default_deadline(budgets),
-        interval=table.number("interval") or 1.0,
+        interval=table.number("interval") or settings.INTERVAL.default,
         stop=stop,
         to=to,
         pid1=table.boolean("pid1"),
@@ -385,10 +385,10 @@ def _ladder(table: _Table) -> tuple[str, ...] | None:
         key, names = "signal", [table.string("signal") or ""]
     else:
         return None
+    given = [n for n in names or () if n and n.strip()]
+    if not given:
+        raise table.fail(key, "is empty")
     try:
-        rungs = tuple(ladder_mod.signal_short_name(n) for n in names or () if n and n.strip())
+        return ladder_mod.resolve(given[0], None if key == "signal" else given)
     except UsageError as error:
         raise table.fail(key, f"is invalid: {error}") from None
-    if not rungs:
-        raise table.fail(key, "is empty")
-    return rungs if key == "ladder" else ladder_mod.starting_with(rungs[0])

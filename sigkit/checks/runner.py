@@ -7,25 +7,21 @@ in a second with one line, not after ten minutes of probing with a traceback.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sigkit import __version__, interpreters, scenarios
+from sigkit import interpreters, scenarios
 from sigkit.checks.budgets import BudgetResult, evaluate
 from sigkit.checks.config import Check, Config
 from sigkit.errors import UsageError
 from sigkit.ladder import DEFAULT_LADDER
-from sigkit.launch import ProbeOptions, check_command, probe
-from sigkit.report.json_report import run_to_dict
+from sigkit.launch import ProbeOptions, check_command
 from sigkit.scenario_run import scenario_options
 from sigkit.timeline import Trial
-
-SCHEMA_ID = "sigkit.check/1"
+from sigkit.trials import judged
 
 
 @dataclass(frozen=True)
@@ -48,18 +44,6 @@ class CaseResult:
     @property
     def passed(self) -> bool:
         return all(budget.passed for budget in self.budgets)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.case.check.name,
-            "case": self.case.label,
-            "interpreter": self.case.interpreter,
-            "command": self.case.options.command,
-            "passed": self.passed,
-            "seconds": round(self.seconds, 3),
-            "budgets": [dataclasses.asdict(budget) for budget in self.budgets],
-            "run": run_to_dict(self.trials),
-        }
 
 
 def plan(config: Config, only: Sequence[str] = ()) -> list[Case]:
@@ -134,18 +118,7 @@ def run_case(case: Case, on_trial: Callable[[], None] = lambda: None) -> CaseRes
     started = time.monotonic()
     trials = []
     for _ in range(case.check.trials):
-        trials.append(probe(dataclasses.replace(case.options)))
+        trials.append(judged(case.options))
         on_trial()
     return CaseResult(case, trials, evaluate(case.check.budgets, trials),
                       time.monotonic() - started)
-
-
-def document(config: Config, results: Sequence[CaseResult]) -> dict[str, Any]:
-    """The ``--json`` form: every case, its budgets, and its full probe run (``sigkit.probe/1``)."""
-    return {
-        "schema": SCHEMA_ID,
-        "sigkit_version": __version__,
-        "config": config.shown,
-        "passed": all(result.passed for result in results),
-        "checks": [result.to_dict() for result in results],
-    }

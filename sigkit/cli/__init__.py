@@ -1,17 +1,27 @@
 """The ``sigkit`` command: a typer app assembled from one small module per sub-command.
 
 Each module under ``sigkit.cli`` exposes ``register(app)``; nothing below the CLI imports it.
+Sub-commands are imported lazily: ``sigkit lint`` (run in loops by pre-commit) loads the linter,
+not the probe engine, the diagnosis and every reporter; only help and unknown words load all.
 """
 
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
+from collections.abc import Sequence
 
 import typer
 
-from sigkit.cli import check, explain, inspect, lab, lint, probe, run, scenarios
+from sigkit import __version__
 from sigkit.errors import UsageError
+
+# Sub-command → the module under sigkit.cli that registers it, in the order help lists them.
+COMMANDS = {
+    "probe": "probe", "run": "run", "scenarios": "scenarios", "inspect": "inspect",
+    "explain": "explain", "check": "check", "lint": "lint", "lab": "lab",
+}
 
 app = typer.Typer(
     name="sigkit",
@@ -20,17 +30,42 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        print(f"sigkit {__version__}")
+        raise typer.Exit()
+
 
 @app.callback()
-def _sigkit() -> None:
+def _sigkit(
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_print_version,
+        help="Print sigkit's version and exit.",
+    ),
+) -> None:
     """Why doesn't Ctrl-C kill my program? Press a real Ctrl-C, measure, diagnose."""
 
 
-for module in (probe, run, scenarios, inspect, explain, check, lint, lab):
-    module.register(app)
+_registered: set[str] = set()
+
+
+def register(names: Sequence[str] = tuple(COMMANDS)) -> typer.Typer:
+    """Add the named sub-commands to ``app`` (each once) and return it; all by default."""
+    for name in names:
+        if name not in _registered:
+            importlib.import_module(f"sigkit.cli.{COMMANDS[name]}").register(app)
+            _registered.add(name)
+    return app
+
+
+def command_named_in(argv: Sequence[str]) -> list[str]:
+    """The one sub-command ``argv`` runs, when its first word names one; else all of them."""
+    first = next((word for word in argv if not word.startswith("-")), None)
+    return [first] if first in COMMANDS else list(COMMANDS)
 
 
 def _terminate_as_interrupt(signum: int, frame: object) -> None:
@@ -44,7 +79,7 @@ def main() -> None:
     try:
         # Outside standalone mode the parser returns the code of a typer.Exit (and turns
         # KeyboardInterrupt into Exit(130)) instead of calling sys.exit itself.
-        code = app(standalone_mode=False)
+        code = register(command_named_in(sys.argv[1:]))(standalone_mode=False)
     except UsageError as error:
         print(f"sigkit: error: {error}", file=sys.stderr)
         sys.exit(2)

@@ -15,14 +15,14 @@ from rich.console import Console
 
 from sigkit.checks import config, runner
 from sigkit.errors import UsageError
-from sigkit.report import checks_text, junit
+from sigkit.report import checks_text, json_report, junit
 from sigkit.report.progress import progress_bar
 
 
 def register(app: typer.Typer) -> None:
     app.command(
         "check",
-        help="Run the Ctrl-C regression checks from sigkit.toml or \\[tool.sigkit] in "
+        help="Run the Ctrl-C regression checks from sigkit.toml or [tool.sigkit] in "
         "pyproject.toml. Exit 0: all passed; 1: a budget was breached; 2: bad config or usage.",
     )(check_command)
 
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
 def check_command(
     config_file: Annotated[Optional[Path], typer.Option(
         "--config", metavar="FILE",
-        help="The config (default: ./sigkit.toml, else ./pyproject.toml with \\[tool.sigkit]).",
+        help="The config (default: ./sigkit.toml, else ./pyproject.toml with [tool.sigkit]).",
     )] = None,
     only: Annotated[Optional[list[str]], typer.Option(
         "--only", metavar="NAME",
@@ -52,7 +52,7 @@ def check_command(
     results = _run(cases)
     to_stdout = json_file is not None and str(json_file) == "-"
     if json_file is not None:
-        text = json.dumps(runner.document(loaded, results), indent=2, default=str,
+        text = json.dumps(json_report.checks_to_dict(loaded, results), indent=2, default=str,
                           ensure_ascii=False)
         if to_stdout:
             print(text)

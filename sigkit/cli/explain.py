@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
 
 def explain_command(
     cause: Optional[str] = typer.Argument(
-        None, metavar="[CAUSE]", help="A cause id (e.g. lost-work) or a lint code (SK101)."
+        None, metavar="CAUSE", show_default=False, help="A cause id (e.g. lost-work) or a lint code (SK101)."
     ),
 ) -> None:
     console = Console()

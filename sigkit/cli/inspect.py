@@ -19,7 +19,7 @@ from rich.text import Text
 from sigkit import stacks
 from sigkit.diagnose import diagnose_evidence
 from sigkit.diagnose.evidence import Evidence, from_live
-from sigkit.diagnose.model import Finding
+from sigkit.findings import Finding
 from sigkit.procinfo import ProcessState
 from sigkit.report.findings import findings_to_dict, render_findings
 
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
 
 
 def inspect_command(
-    pid: int = typer.Argument(..., help="The process to inspect."),
+    pid: int = typer.Argument(..., metavar="PID", help="The process to inspect."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (schema sigkit.inspect/1)."),
     no_stacks: bool = typer.Option(
         False, "--no-stacks", help="Skip the Python stacks (py-spy pauses the process briefly)."

@@ -13,8 +13,9 @@ from rich.text import Text
 
 from sigkit import interpreters
 from sigkit.errors import UsageError
-from sigkit.lab import convoy, gil, machine, switch_interval, tables
-from sigkit.report import plots
+from sigkit.lab import convoy, gil, machine, switch_interval
+from sigkit.report import lab_tables, plots
+from sigkit.report.progress import progress_bar
 
 T = TypeVar("T")
 
@@ -81,8 +82,8 @@ def gil_command(
         None, "--python", metavar="LIST",
         help="Interpreters, e.g. 2.7,3.11,3.13 (default: this one).",
     ),
-    n: int = typer.Option(gil.DEFAULT_N, "--n", help="Count down from N (twice per mode)."),
-    repeat: int = typer.Option(3, "--repeat", help="Runs per mode; the median is shown."),
+    n: int = typer.Option(gil.DEFAULT_N, "--n", metavar="N", help="Count down from N (twice per mode)."),
+    repeat: int = typer.Option(3, "--repeat", metavar="N", help="Runs per mode; the median is shown."),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
 ) -> None:
     """Count down N twice: sequentially, in two threads, in two processes (Beazley's GIL test)."""
@@ -91,13 +92,13 @@ def gil_command(
     _check_plot(plot)
     pythons = _pythons(python)
     console = Console()
-    results, warning = _watched(lambda: gil.run(pythons, n=n, repeat=repeat))
+    results, warning = _watched(lambda: gil.run(pythons, n=n, repeat=repeat, progress=progress_bar))
     _show(
         console,
         f"The GIL: count down {n:,} twice, three ways (wall time, median of {repeat})",
         warning,
-        tables.gil_table(results),
-        tables.gil_chart(results, console.width),
+        lab_tables.gil_table(results),
+        lab_tables.gil_chart(results, console.width),
         Text("\n".join(r.verdict() for r in results)),
         _prose(gil.EXPLANATION),
     )
@@ -118,7 +119,7 @@ def switch_interval_command(
         ",".join(map(str, switch_interval.THREADS)), "--threads", metavar="LIST",
         help="Numbers of busy pure-Python threads (0: the idle baseline).",
     ),
-    trials: int = typer.Option(5, "--trials", "-n", help="Ctrl-C presses per cell."),
+    trials: int = typer.Option(5, "--trials", "-n", metavar="N", help="Ctrl-C presses per cell."),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help=_PLOT_HELP),
 ) -> None:
     """Ctrl-C → Python handler latency for each switch interval and number of busy threads."""
@@ -128,13 +129,13 @@ def switch_interval_command(
     _check_plot(plot)
     sweep = (_list("--intervals", intervals, float), _list("--threads", threads, int))
     console = Console()
-    cells, warning = _watched(lambda: switch_interval.run(chosen[0], *sweep, trials))
+    cells, warning = _watched(lambda: switch_interval.run(chosen[0], *sweep, trials, progress_bar))
     _show(
         console,
         f"Ctrl-C → Python handler, p50 / p95 over {trials} presses (Python {cells[0].version})",
         warning,
-        tables.switch_table(cells),
-        tables.switch_chart(cells, console.width),
+        lab_tables.switch_table(cells),
+        lab_tables.switch_chart(cells, console.width),
         _prose(switch_interval.EXPLANATION),
     )
     if plot is not None:
@@ -150,7 +151,7 @@ def convoy_command(
         ",".join(map(str, convoy.THREADS)), "--threads", metavar="LIST",
         help="Numbers of CPU-bound threads beside the echo thread.",
     ),
-    pings: int = typer.Option(convoy.PINGS, "--pings", help="Round trips per cell."),
+    pings: int = typer.Option(convoy.PINGS, "--pings", metavar="N", help="Round trips per cell."),
     interval: Optional[float] = typer.Option(
         None, "--switch-interval", metavar="SECONDS", help="sys.setswitchinterval in the program."
     ),
@@ -162,13 +163,13 @@ def convoy_command(
     _check_plot(plot)
     pythons, counts = _pythons(python), _list("--threads", threads, int)
     console = Console()
-    cells, warning = _watched(lambda: convoy.run(pythons, counts, pings, interval))
+    cells, warning = _watched(lambda: convoy.run(pythons, counts, pings, interval, progress_bar))
     _show(
         console,
         f"The convoy: echo round trip, p50 / p95 over {pings} pings",
         warning,
-        tables.convoy_table(cells),
-        tables.convoy_chart(cells, console.width),
+        lab_tables.convoy_table(cells),
+        lab_tables.convoy_chart(cells, console.width),
         _prose(convoy.EXPLANATION),
     )
     if plot is not None:

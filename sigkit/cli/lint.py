@@ -36,12 +36,12 @@ def lint(
         help="Files and folders to check (folders: every *.py file, .gitignore respected). "
              "Default: the current folder.", show_default=False)] = None,
     select: Annotated[Optional[list[str]], typer.Option(
-        "--select", help="Only these codes or prefixes, comma-separated (e.g. SK1,SK103).",
+        "--select", metavar="CODES", help="Only these codes or prefixes, comma-separated (e.g. SK1,SK103).",
         show_default=False)] = None,
     ignore: Annotated[Optional[list[str]], typer.Option(
-        "--ignore", help="Leave out these codes or prefixes.", show_default=False)] = None,
+        "--ignore", metavar="CODES", help="Leave out these codes or prefixes.", show_default=False)] = None,
     exclude: Annotated[Optional[list[str]], typer.Option(
-        "--exclude", help="Skip files matching these .gitignore-style patterns "
+        "--exclude", metavar="PATTERN", help="Skip files matching these .gitignore-style patterns "
                           "(relative to each folder given).", show_default=False)] = None,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text (path:line:col: CODE message), json, or github (Actions "

@@ -10,10 +10,11 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from sigkit import interpreters, scenarios
+from sigkit import interpreters, scenarios, settings
+from sigkit.cli.options import option, output_file
 from sigkit.cli.probe import emit
 from sigkit.errors import UsageError
-from sigkit.ladder import parse_ladder
+from sigkit.ladder import resolve
 from sigkit.launch import ProbeOptions
 from sigkit.report import json_report
 from sigkit.report.matrix import legend, matrix_findings, matrix_table
@@ -31,7 +32,9 @@ def register(app: typer.Typer) -> None:
 
 
 def run_command(
-    name: Optional[str] = typer.Argument(None, help="Scenario name (see `sigkit scenarios`)."),
+    name: Optional[str] = typer.Argument(
+        None, metavar="NAME", help="Scenario name (see `sigkit scenarios`).", show_default=False
+    ),
     scenario_args: Optional[list[str]] = typer.Argument(
         None, help="Options for the scenario script, after --."
     ),
@@ -42,14 +45,16 @@ def run_command(
         None, "--python", metavar="VERSIONS",
         help="Comma-separated versions (2.7,3.11) or paths; default: the Python running sigkit.",
     ),
-    trials: int = typer.Option(1, "--trials", "-n", help="Trials per cell."),
-    deadline: float = typer.Option(2.0, "--deadline", help="Seconds the first Ctrl-C has."),
-    interval: float = typer.Option(1.0, "--interval", help="Seconds after each later rung."),
-    ladder_spec: Optional[str] = typer.Option(None, "--ladder", help="Override the ladder."),
+    trials: int = option(settings.TRIALS, "--trials", "-n"),
+    deadline: float = option(settings.DEADLINE, "--deadline", "--grace"),
+    interval: float = option(settings.INTERVAL, "--interval"),
+    ladder_spec: Optional[str] = option(settings.LADDER, "--ladder"),
     scenarios_dir: Optional[list[Path]] = typer.Option(
         None, "--scenarios-dir", help="Also load scenarios from this folder."
     ),
-    json_file: Optional[Path] = typer.Option(None, "--json", metavar="FILE"),
+    json_file: Optional[Path] = output_file(
+        "--json", help="Write every cell and its trials as JSON (schema sigkit.run/1); - for stdout."
+    ),
 ) -> None:
     extra_dirs = list(scenarios_dir or [])
     if run_all:
@@ -65,7 +70,7 @@ def run_command(
         Path(sys.executable)
     ]
     base = ProbeOptions(command=[], deadline=deadline, interval=interval)
-    ladder = parse_ladder(ladder_spec) if ladder_spec else None
+    ladder = None if ladder_spec is None else resolve(rungs=ladder_spec.split(","))
     total = len(chosen) * len(variants) * len(pythons) * trials
     with progress_bar(total, "running") as advance:
         cells = run_cells(

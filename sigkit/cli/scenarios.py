@@ -81,7 +81,7 @@ def list_command(
 
 def show_command(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Scenario name (see `sigkit scenarios`).")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Scenario name (see `sigkit scenarios`).")],
     scenarios_dir: DirsOption = None,
     header_only: Annotated[bool, typer.Option(
         "--header-only", help="Skip the source listing."

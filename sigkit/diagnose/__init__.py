@@ -11,9 +11,9 @@ import dataclasses
 
 from sigkit import causes
 from sigkit.diagnose.evidence import Evidence, from_live, from_trial
-from sigkit.diagnose.model import Finding, finding
 from sigkit.diagnose.rules import RULES
 from sigkit.diagnose.rules.common import main_where, signal_path
+from sigkit.findings import Finding, finding
 from sigkit.timeline import Trial
 
 __all__ = ["Evidence", "Finding", "diagnose", "diagnose_evidence", "diagnose_live"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sigkit.lab import programs
 from sigkit.lab.child import LabError, run_json, spawned
-from sigkit.report.progress import progress_bar
+from sigkit.progress import Progress, silent
 from sigkit.stats import Summary, summarize
 
 EXPLANATION = """\
@@ -91,6 +91,7 @@ def run(
     threads: Sequence[int] = THREADS,
     pings: int = PINGS,
     switch_interval: float | None = None,
+    progress: Progress = silent,
 ) -> list[Cell]:
     """Every interpreter x thread count, one program run each (``pings`` round trips)."""
     if pings < 1:
@@ -100,7 +101,7 @@ def run(
     versions = {python: interpreter_version(python) for python in pythons}
     cells = []
     steps = list(itertools.product(pythons, threads))
-    with progress_bar(len(steps), "lab convoy") as advance:
+    with progress(len(steps), "lab convoy") as advance:
         for python, count in steps:
             cell = Cell(python, count, versions[python])
             cell.rtt_us = measure(python, count, pings, switch_interval)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sigkit.lab import programs
 from sigkit.lab.child import run_json
-from sigkit.report.progress import progress_bar
+from sigkit.progress import Progress, silent
 
 EXPLANATION = """\
 Threads share one GIL, so two counting threads never run at the same time. On Python 2.7 they
@@ -69,7 +69,9 @@ class GilResult:
         return f"{self.python}: {said}"
 
 
-def run(pythons: Sequence[str], n: int = DEFAULT_N, repeat: int = 3) -> list[GilResult]:
+def run(
+    pythons: Sequence[str], n: int = DEFAULT_N, repeat: int = 3, progress: Progress = silent
+) -> list[GilResult]:
     """Time every mode under every interpreter (in turn: never two experiments at once).
 
     The repeats are interleaved (seq, thr, proc, seq, ...) so that a burst of load elsewhere on
@@ -80,7 +82,7 @@ def run(pythons: Sequence[str], n: int = DEFAULT_N, repeat: int = 3) -> list[Gil
     steps = list(itertools.product(pythons, range(repeat), MODES))
     timeout = 60 + n * 1e-5  # 10 s per million: ~50x what 2.7 needs for two counts
     raws: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    with progress_bar(len(steps), "lab gil") as advance:
+    with progress(len(steps), "lab gil") as advance:
         for python, _, mode in steps:
             argv = [python, programs.path("count"), "--mode", mode, "--n", str(n)]
             raws.setdefault((python, mode), []).append(run_json(argv, timeout))

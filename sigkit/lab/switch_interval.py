@@ -17,11 +17,11 @@ from sigkit import scenarios
 from sigkit.errors import UsageError
 from sigkit.lab.child import run_json
 from sigkit.launch import ProbeOptions, probe
-from sigkit.report.progress import progress_bar
-from sigkit.report.units import fmt
+from sigkit.progress import Progress, silent
 from sigkit.scenario_run import scenario_options
 from sigkit.stats import Summary, summarize
 from sigkit.timeline import latencies_us
+from sigkit.units import fmt
 
 EXPLANATION = """\
 The Python handler runs only in the main thread, and only while it holds the GIL. The Ctrl-C
@@ -91,6 +91,7 @@ def run(
     intervals: Sequence[float] = INTERVALS,
     threads: Sequence[int] = THREADS,
     trials: int = 5,
+    progress: Progress = silent,
 ) -> list[Cell]:
     """Every (interval, threads) cell, ``trials`` probes each, interleaved round by round.
 
@@ -110,7 +111,7 @@ def run(
     keys += [(intervals[0], 0)] if 0 in threads else []
     options = {(si, n): base_options(python, n, si) for si, n in keys}
     steps = list(itertools.product(range(trials), keys))
-    with progress_bar(len(steps), "lab switch-interval") as advance:
+    with progress(len(steps), "lab switch-interval") as advance:
         for _, (si, n) in steps:
             trial = probe(dataclasses.replace(options[(si, n)]))
             handler = latencies_us(trial)["handler"]

@@ -7,6 +7,7 @@ what to change (the fix, pointing at the file and line when sigkit found them).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -16,7 +17,8 @@ from rich.padding import Padding
 from rich.text import Text
 
 from sigkit.causes import ERROR, WARNING
-from sigkit.diagnose.model import Finding
+from sigkit.findings import Finding
+from sigkit.timeline import Trial
 
 _MARKS = {ERROR: ("✗", "bold red"), WARNING: ("!", "bold yellow")}
 _INFO_MARK = ("i", "bold blue")
@@ -70,5 +72,15 @@ def render_findings(
 
 def findings_to_dict(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     """JSON-ready: ``cause``, ``title``, ``severity``, ``evidence`` (list), ``explanation``,
-    ``fix`` -- the same fields as :class:`sigkit.diagnose.model.Finding`."""
+    ``fix`` -- the same fields as :class:`sigkit.findings.Finding`."""
     return [asdict(finding) for finding in findings]
+
+
+def render_findings_over_trials(console: Console, trials: Sequence[Trial]) -> None:
+    """The findings of the first trial that has any, and how many trials shared each cause."""
+    counts = Counter(f.cause for trial in trials for f in trial.findings)
+    first = next((trial.findings for trial in trials if trial.findings), [])
+    render_findings(console, first)
+    if counts:
+        shares = ", ".join(f"{cause} in {n}/{len(trials)}" for cause, n in counts.most_common())
+        console.print(f"Across the trials: {shares}")

@@ -13,13 +13,15 @@ from importlib import resources
 from typing import Any
 
 from sigkit import __version__, stops
-from sigkit.diagnose import diagnose
+from sigkit.checks.config import Config
+from sigkit.checks.runner import CaseResult
 from sigkit.output import classify
 from sigkit.report.findings import findings_to_dict
 from sigkit.stats import summarize
 from sigkit.timeline import LATENCY_NAMES, Trial, latencies_us
 
 SCHEMA_ID = "sigkit.probe/1"
+CHECK_SCHEMA_ID = "sigkit.check/1"
 
 
 def load_schema() -> dict[str, Any]:
@@ -28,7 +30,7 @@ def load_schema() -> dict[str, Any]:
     return loaded
 
 
-def trial_to_dict(trial: Trial, budget_us: float | None = None) -> dict[str, Any]:
+def trial_to_dict(trial: Trial) -> dict[str, Any]:
     origin = trial.first_press.sent_ns if trial.first_press else trial.events[0].t_ns
 
     def rel(ns: int | None) -> int | None:
@@ -68,7 +70,7 @@ def trial_to_dict(trial: Trial, budget_us: float | None = None) -> dict[str, Any
         "output": trial.output[-8192:],
         "output_class": classify(trial.output_after_press),
         "stop": _stop(trial),
-        "findings": findings_to_dict(diagnose(trial, budget_us)),
+        "findings": findings_to_dict(trial.findings),
     }
 
 
@@ -90,7 +92,7 @@ def _stop(trial: Trial) -> dict[str, Any] | None:
 
 
 def run_to_dict(
-    trials: Sequence[Trial], extra: dict[str, Any] | None = None, budget_us: float | None = None
+    trials: Sequence[Trial], extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """A whole run: every trial plus the latency summary over them."""
     figures = [latencies_us(t) for t in trials]
@@ -101,12 +103,37 @@ def run_to_dict(
     document: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "sigkit_version": __version__,
-        "trials": [trial_to_dict(t, budget_us) for t in trials],
+        "trials": [trial_to_dict(t) for t in trials],
         "summary_us": summary,
     }
     if extra:
         document.update(extra)
     return document
+
+
+def case_to_dict(result: CaseResult) -> dict[str, Any]:
+    """One check case: its budgets and its full probe run."""
+    return {
+        "name": result.case.check.name,
+        "case": result.case.label,
+        "interpreter": result.case.interpreter,
+        "command": result.case.options.command,
+        "passed": result.passed,
+        "seconds": round(result.seconds, 3),
+        "budgets": [asdict(budget) for budget in result.budgets],
+        "run": run_to_dict(result.trials),
+    }
+
+
+def checks_to_dict(config: Config, results: Sequence[CaseResult]) -> dict[str, Any]:
+    """The ``check --json`` form (``sigkit.check/1``): every case, its budgets, its probe run."""
+    return {
+        "schema": CHECK_SCHEMA_ID,
+        "sigkit_version": __version__,
+        "config": config.shown,
+        "passed": all(result.passed for result in results),
+        "checks": [case_to_dict(result) for result in results],
+    }
 
 
 def dumps(document: dict[str, Any]) -> str:

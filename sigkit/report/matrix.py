@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
-from sigkit.diagnose import diagnose
-from sigkit.report.units import fmt
 from sigkit.scenario_run import Cell
 from sigkit.stats import summarize
 from sigkit.timeline import latencies_us
+from sigkit.units import fmt
 
 
 def _cell_text(cell: Cell) -> Text:
@@ -34,7 +33,8 @@ def _cell_text(cell: Cell) -> Text:
 def matrix_table(cells: Sequence[Cell]) -> Table:
     """Rows: scenario variant; columns: interpreter version. Cells: verdict, handler p50[/p95]."""
     versions = sorted({c.version for c in cells})
-    table = Table(header_style="bold", title="verdict · sent → Python handler p50 (/p95) · vs header")
+    title = "verdict · sent → Python handler p50 (/p95) · ✓/✗ against the header"
+    table = Table(header_style="bold", title=title)
     table.add_column("scenario")
     for version in versions:
         table.add_column(".".join(map(str, version)))
@@ -51,7 +51,9 @@ def matrix_table(cells: Sequence[Cell]) -> Table:
 
 def legend() -> str:
     return ("ki = 1st Ctrl-C ended it by KeyboardInterrupt · exit = 1st Ctrl-C, exit code · "
-            "presses=N = N Ctrl-Cs · term = needed SIGTERM · kill = needed SIGKILL")
+            "presses=N = N Ctrl-Cs · term = needed SIGTERM · kill = needed SIGKILL\n"
+            "times: sent → Python handler, median (/95th percentile over the trials) · "
+            "✓ = what the scenario's header expects for that Python · ✗ = not what it expects")
 
 
 def matrix_findings(cells: Sequence[Cell]) -> Text:
@@ -61,7 +63,7 @@ def matrix_findings(cells: Sequence[Cell]) -> Text:
         if not cell.trials:
             continue
         version = ".".join(map(str, cell.version))
-        for finding in diagnose(cell.trials[0]):
+        for finding in cell.trials[0].findings:
             key = (cell.scenario.name, cell.variant, finding.cause)
             found.setdefault(key, (finding.title, []))[1].append(version)
     text = Text("Diagnosis: ", style="bold")
@@ -71,4 +73,7 @@ def matrix_findings(cells: Sequence[Cell]) -> Text:
         text.append(f"\n  {name} ({variant}) on {', '.join(versions)}: ")
         text.append(cause, style="bold red")
         text.append(f" — {title}")
-    return text.append("\n  (details: sigkit run NAME --python X.Y; sigkit explain CAUSE)", style="dim")
+        fixed = " --fixed" if variant == "fixed" else ""
+        text.append(f"\n    details: sigkit run {name}{fixed} --python {versions[0]} · "
+                    f"sigkit explain {cause}", style="dim")
+    return text

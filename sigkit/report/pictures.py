@@ -15,9 +15,9 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from sigkit import stacks
-from sigkit.report.units import fmt
 from sigkit.stats import histogram, summarize
 from sigkit.timeline import LATENCY_NAMES, STACKS, Press, Trial, latencies_us
+from sigkit.units import fmt
 
 SENT, ARRIVAL, HANDLER, EXIT, SNAPSHOT = "●", "◆", "▲", "■", "◇"
 LEGEND = f"{SENT} sent  {ARRIVAL} C handler  {HANDLER} Python handler  {EXIT} exit"

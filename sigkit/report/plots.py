@@ -15,9 +15,9 @@ from typing import Any
 from sigkit.errors import UsageError
 from sigkit.lab import convoy, gil, switch_interval
 from sigkit.report import pictures
-from sigkit.report.units import fmt
 from sigkit.stats import histogram
 from sigkit.timeline import LATENCY_NAMES, Trial, latencies_us
+from sigkit.units import fmt
 
 SUFFIXES = (".svg", ".png", ".pdf")
 _MARKERS = {  # the terminal picture's symbols, as matplotlib markers and colours

@@ -17,9 +17,9 @@ from rich.text import Text
 from sigkit import stacks, stops
 from sigkit.ladder import TTY_KEYS
 from sigkit.output import classify
-from sigkit.report.units import fmt, shared_unit
 from sigkit.stats import summarize
-from sigkit.timeline import LATENCY_NAMES, Trial, latencies_us
+from sigkit.timeline import LATENCY_NAMES, SPAWN, Trial, latencies_us
+from sigkit.units import fmt, shared_unit
 
 _ENDINGS = {
     "ki": "ended by KeyboardInterrupt on the first {first}",
@@ -119,6 +119,8 @@ def render_trial(console: Console, trial: Trial) -> None:
         within, sentence = grace
         console.print(Text("Grace: ", style="bold").append(sentence,
                                                            style="green" if within else "red"))
+    if trial.problem is not None:
+        render_problem(console, trial)
     if trial.presses:
         console.print(f"Output after {_label(first_signal(trial))}: "
                       f"{', '.join(classify(trial.output_after_press))}")
@@ -143,6 +145,23 @@ def render_trial(console: Console, trial: Trial) -> None:
         console.print(f"Stacks captured ({trial.stacks_source}) when the deadline passed:")
         threads = stacks.parse(trial.stacks, trial.stacks_source or "")
         console.print(Text(stacks.format_threads(threads), style="dim"), soft_wrap=True)
+
+
+def render_problem(console: Console, trial: Trial, lines: int = 15) -> None:
+    """Nothing was measured: say how long sigkit waited and show the program's last words."""
+    started = next((e.t_ns for e in trial.events if e.kind == SPAWN), None)
+    if started is not None and trial.exit_ns is not None:
+        waited = fmt((trial.exit_ns - started) / 1000)
+        what = ("it ended by itself" if trial.problem == "exited-before-interrupt"
+                else "sigkit gave up waiting for it to be ready and killed it")
+        console.print(Text(f"No signal was sent: {what} {waited} after it started.", style="red"))
+    tail = trial.output.rstrip().splitlines()[-lines:]
+    if not tail:
+        console.print(Text("It printed nothing.", style="dim"))
+        return
+    console.print(Text(f"Its last {len(tail)} line{'s' if len(tail) != 1 else ''} of output:"))
+    for line in tail:
+        console.print(Text("  " + line, style="dim"), soft_wrap=True)
 
 
 def summary_table(trials: Sequence[Trial]) -> Table:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Callable
 
 from sigkit.diagnose.evidence import Evidence
-from sigkit.diagnose.model import Finding
 from sigkit.diagnose.rules import (
     asyncio_loop,
     gil,
@@ -24,6 +23,7 @@ from sigkit.diagnose.rules import (
     swallowed,
     waits,
 )
+from sigkit.findings import Finding
 
 Rule = Callable[[Evidence], list[Finding]]
 

@@ -4,9 +4,9 @@ reaches."""
 from __future__ import annotations
 
 from sigkit.diagnose.evidence import Evidence, calls, user_frame
-from sigkit.diagnose.model import Finding, finding
 from sigkit.diagnose.rules.common import in_asyncio_callback, main_where, signal_path
 from sigkit.diagnose.source import quoted
+from sigkit.findings import Finding, finding
 
 
 def blocked_loop(ev: Evidence) -> list[Finding]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sigkit.diagnose.evidence import Evidence, calls, chain
 from sigkit.procinfo import ThreadState
-from sigkit.report.units import fmt
 from sigkit.stacks import Frame, ThreadStack
+from sigkit.units import fmt
 
 _EXECUTOR = "concurrent/futures/thread.py"
 

@@ -9,11 +9,11 @@ that never reaches a bytecode boundary, makes it wait for the whole call -- seco
 from __future__ import annotations
 
 from sigkit.diagnose.evidence import NOTICEABLE_US, SWITCH_INTERVAL_US, Evidence, user_frame
-from sigkit.diagnose.model import Finding, finding
 from sigkit.diagnose.rules.common import exit_wait, main_where, signal_path, version_text
 from sigkit.diagnose.rules.waits import wait_kind
 from sigkit.diagnose.source import quoted
-from sigkit.report.units import fmt
+from sigkit.findings import Finding, finding
+from sigkit.units import fmt
 
 
 def _late(ev: Evidence) -> bool:

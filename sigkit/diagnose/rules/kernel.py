@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sigkit.diagnose.evidence import Evidence
-from sigkit.diagnose.model import Finding, finding
+from sigkit.findings import Finding, finding
 
 # What the kernel function a thread sleeps in (wchan) says about the cure.
 _WCHAN_HINTS = (

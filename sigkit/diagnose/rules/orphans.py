@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sigkit.diagnose.evidence import Evidence
-from sigkit.diagnose.model import Finding, finding
+from sigkit.findings import Finding, finding
 
 
 def orphans(ev: Evidence) -> list[Finding]:

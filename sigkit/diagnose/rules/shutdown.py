@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sigkit import causes
 from sigkit.diagnose.evidence import Evidence, calls, user_frame
-from sigkit.diagnose.model import Finding, finding
 from sigkit.diagnose.rules.common import (
     in_executor_exit,
     in_thread_shutdown,
@@ -13,6 +12,7 @@ from sigkit.diagnose.rules.common import (
     version_text,
 )
 from sigkit.diagnose.source import lint_hits, quoted
+from sigkit.findings import Finding, finding
 from sigkit.stacks import ThreadStack
 
 

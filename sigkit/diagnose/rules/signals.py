@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sigkit import causes
 from sigkit.diagnose.evidence import Evidence
-from sigkit.diagnose.model import Finding, finding
 from sigkit.diagnose.rules.common import signal_path
 from sigkit.diagnose.source import grep, lint_hits
+from sigkit.findings import Finding, finding
 
 _RESTORE = "`signal.signal(signal.SIGINT, signal.default_int_handler)`"
 

@@ -8,10 +8,10 @@ import re
 
 from sigkit import causes, stops
 from sigkit.diagnose.evidence import Evidence
-from sigkit.diagnose.model import Finding, finding
 from sigkit.diagnose.rules.common import main_where, signal_path
+from sigkit.findings import Finding, finding
 from sigkit.procinfo import ProcessState
-from sigkit.report.units import fmt
+from sigkit.units import fmt
 
 SHELLS = frozenset({"sh", "dash", "bash", "ash", "zsh", "ksh", "mksh", "busybox"})
 _PACKAGES = re.compile(r"[/\\](?:site|dist)-packages[/\\]")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sigkit import causes
 from sigkit.diagnose.evidence import Evidence
-from sigkit.diagnose.model import Finding, finding
 from sigkit.diagnose.rules.common import exit_wait, in_asyncio_callback, main_where, signal_path
 from sigkit.diagnose.source import lint_hits
+from sigkit.findings import Finding, finding
 
 
 def swallowed(ev: Evidence) -> list[Finding]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sigkit import causes
 from sigkit.diagnose.evidence import Evidence, calls, user_frame
-from sigkit.diagnose.model import Finding, finding
 from sigkit.diagnose.rules.common import exit_wait, main_where, signal_path, version_text
 from sigkit.diagnose.source import line_of, lint_hits, quoted, receiver
+from sigkit.findings import Finding, finding
 
 # kind -> (method whose receiver the fix names, placeholder name, the interruptible rewrite)
 _REWRITES = {

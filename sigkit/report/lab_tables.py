@@ -9,8 +9,8 @@ from rich.text import Text
 
 from sigkit.lab import convoy, gil, switch_interval
 from sigkit.report.pictures import BarRow, bar_chart
-from sigkit.report.units import fmt
 from sigkit.stats import Summary
+from sigkit.units import fmt
 
 
 def _table(*columns: str) -> Table:
