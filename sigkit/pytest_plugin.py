@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pytest
 
 from sigkit import ladder as ladder_mod
-from sigkit import settings
+from sigkit import settings, stops
 from sigkit.findings import Finding
 from sigkit.output import classify
 from sigkit.timeline import Orphan, Trial, latencies_us
@@ -87,6 +87,13 @@ class ProbeResult:
         return self.trial.orphans
 
     @property
+    def within_grace(self) -> bool | None:
+        """A stop sigkit sent itself (``stop=``, ``signal="TERM"``): did the program end in
+        its grace?  None for a typed Ctrl-C."""
+        verdict = stops.grace_verdict(self.trial)
+        return None if verdict is None else verdict[0]
+
+    @property
     def lost_threads(self) -> list[str]:
         """Non-daemon threads still running at interpreter shutdown: lost work."""
         return self.trial.lost_threads
@@ -148,17 +155,25 @@ def sigint_probe(request: pytest.FixtureRequest) -> ProbeCall:
         ladder: Sequence[str] | None = settings.LADDER.default,
         interval: float = settings.INTERVAL.default,
         ready_timeout: float = settings.READY_TIMEOUT.default,
+        stop: str | None = settings.STOP.default,
+        to: str | None = settings.TO.default,
+        grace: float | None = settings.GRACE.default,
+        pid1: bool = settings.PID1.default,
         env: dict[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None,
     ) -> ProbeResult:
         from sigkit.launch import ProbeOptions
         from sigkit.trials import judged
 
-        rungs = ladder_mod.resolve(signal, ladder)
+        rungs = None if stop is not None else ladder_mod.resolve(signal, ladder)
+        if grace is None and stop is None:
+            grace = deadline  # a preset brings its own grace unless one is given
+        contract, target, grace = stops.resolve(stop, rungs[0] if rungs else None, to, grace)
         trial = judged(ProbeOptions(
             command=list(command), expect=expect, after=after, ready_timeout=ready_timeout,
-            deadline=deadline, ladder=rungs, interval=interval, env=dict(env or {}),
-            cwd=None if cwd is None else os.fspath(cwd),
+            deadline=grace, ladder=rungs or contract.ladder(), interval=interval,
+            env=dict(env or {}), cwd=None if cwd is None else os.fspath(cwd), stop=contract,
+            to=target, pid1=pid1,
         ))
         request.node.add_report_section("call", "sigint_probe", describe(trial))
         return ProbeResult.of(trial)

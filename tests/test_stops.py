@@ -317,3 +317,11 @@ def check_as_nobody(setpriv: str, python: str, shim: str) -> None:
                              "import os; print(os.getpid(), os.getuid())"],
                             capture_output=True, text=True, timeout=60)
     assert inside.stdout.split() == ["1", "65534"]
+
+
+def test_the_pytest_fixture_replays_a_stop(sigint_probe, py311, tmp_path):
+    marker = tmp_path / "atexit"
+    r = sigint_probe([py311, program("term_default"), str(marker)], expect="ready",
+                     stop="docker", grace=1, pid1=True)
+    assert r.within_grace is False and r.exit_signal == "SIGKILL" and not marker.exists()
+    assert "pid1-no-handler" in {f.cause for f in r.findings}

@@ -28,7 +28,7 @@ _ENDINGS = {
     "kill": "survived everything but SIGKILL",
     "never": "still alive after the whole ladder",
     "not-ready": "never became ready (--expect did not match in time); killed",
-    "exited-before-interrupt": "exited before sigkit sent {first}",
+    "exited-before-interrupt": "exited before sigkit {sent} {first}",
 }
 
 
@@ -41,7 +41,8 @@ def describe_ending(trial: Trial) -> str:
     else:
         ender = trial.presses[trial.presses_to_exit - 1] if trial.presses_to_exit else None
         text = _ENDINGS.get(verdict, verdict).format(
-            first=first, ender=_label(ender.signal) if ender else "?")
+            first=first, ender=_label(ender.signal) if ender else "?",
+            sent="pressed" if first_signal(trial) in TTY_KEYS else "sent")
     if trial.exit_signal:
         text += f" (killed by {trial.exit_signal})"
     elif trial.exit_code is not None:
