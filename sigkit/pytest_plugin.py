@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pytest
 
 from sigkit import ladder as ladder_mod
-from sigkit import settings, stops
+from sigkit import settings, stop_verdict, stops
 from sigkit.findings import Finding
 from sigkit.output import classify
 from sigkit.timeline import Orphan, Trial, latencies_us
@@ -90,7 +90,7 @@ class ProbeResult:
     def within_grace(self) -> bool | None:
         """A stop sigkit sent itself (``stop=``, ``signal="TERM"``): did the program end in
         its grace?  None for a typed Ctrl-C."""
-        verdict = stops.grace_verdict(self.trial)
+        verdict = stop_verdict.grace_verdict(self.trial)
         return None if verdict is None else verdict[0]
 
     @property

@@ -31,7 +31,8 @@ DEADLINE = Setting(
 )
 INTERVAL = Setting(1.0, "Seconds to wait after each later signal of the ladder.", "SECONDS")
 SIGNAL = Setting(
-    "INT", "First signal: INT (a real Ctrl-C through the terminal), QUIT (Ctrl-\\), TERM or HUP.",
+    "INT", "First signal: INT (a real Ctrl-C through the terminal), QUIT (Ctrl-\\), or one "
+    "sigkit sends like kill -SIG PID (TERM, HUP...; see --to), then SIGKILL after the grace.",
     "SIGNAL",
 )
 LADDER = Setting(

@@ -16,14 +16,10 @@ cgroup; sigkit never leaves a process behind.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sigkit.errors import UsageError
 from sigkit.ladder import TTY_KEYS
-from sigkit.units import fmt
-
-if TYPE_CHECKING:
-    from sigkit.timeline import Trial
 
 MAIN, GROUP, TTY = "main", "group", "tty"
 TARGETS = (MAIN, GROUP)  # what ``--to`` accepts; ``tty`` belongs to typed keys only
@@ -167,7 +163,8 @@ def for_signal(signal: str) -> Stop:
 def help_text() -> str:
     """One line per preset for ``--stop``'s help: what it sends, to whom, how long."""
     return "; ".join(
-        f"{s.name}: SIG{s.signal} to {_whom(s.to)}, {s.grace:g} s, then SIGKILL" for s in STOPS
+        f"{s.name}: SIG{s.signal} to {_whom(s.to)}, {s.grace:g} s, then "
+        + ("Ctrl-C again, SIGTERM, SIGKILL" if s.to == TTY else "SIGKILL") for s in STOPS
     )
 
 
@@ -223,57 +220,6 @@ def resolve(
     if grace is not None and not grace > 0:
         raise UsageError(f"--grace must be a positive number of seconds (got {grace!r})")
     return contract, target, contract.grace if grace is None else grace
-
-
-def describe(trial: Trial) -> Optional[str]:
-    """``docker stop: SIGTERM to pid 41 (PID 1 of its namespace), grace 10 s``; None for a
-    typed key (the terminal decides who gets it)."""
-    stop = trial.stop
-    if stop is None or stop.to == TTY:
-        return None
-    whom = f"pid {trial.pid}" + (" (PID 1 of its own PID namespace)" if trial.pid1 else "")
-    if trial.to == GROUP:
-        whom = f"the process group of {whom}"
-    grace = f", grace {trial.grace:g} s" if trial.grace is not None else ""
-    return f"{stop.manager}: SIG{stop.signal} to {whom}{grace}, then SIGKILL"
-
-
-def grace_verdict(trial: Trial) -> Optional[tuple[bool, str]]:
-    """(within, sentence) for a stop sigkit sent itself: ``stopped within the grace: 1.40 s of
-    10 s`` or ``still running at 10 s: docker stop would SIGKILL it``; None when it does not
-    apply (a typed Ctrl-C, or the program never got the signal)."""
-    stop, first = trial.stop, trial.first_press
-    if stop is None or stop.to == TTY or first is None or trial.grace is None:
-        return None
-    grace = f"{trial.grace:g} s"
-    if first.ended_it and trial.exit_latency_ns is not None:
-        return True, f"stopped within the grace: {_seconds(trial.exit_latency_ns)} of {grace}"
-    flight = in_flight(trial)
-    return False, f"still running at {grace}: {stop.overrun}" + (f" — {flight}" if flight else "")
-
-
-def in_flight(trial: Trial) -> str:
-    """What the grace's end caught mid-way: the main thread's line, the processes alive."""
-    from sigkit import stacks
-
-    parts = []
-    threads = stacks.parse(trial.stacks, trial.stacks_source or "") if trial.stacks else []
-    main = next((t for t in threads if t.is_main), None)
-    frames = [f for f in main.frames if f.filename != "<sigkit probe>"] if main else []
-    if frames:
-        where = f"main thread in {frames[0].function} ({frames[0].where()})"
-        mine = stacks.user_frame(frames)
-        if mine is not None and mine is not frames[0]:
-            where += f" ← {mine.function} ({mine.where()})"
-        parts.append(where)
-    alive = [f"{p.get('name')} {p.get('pid')}" for p in trial.proc_snapshot]
-    if len(alive) > 1:
-        parts.append(f"{len(alive)} processes running ({', '.join(alive[:4])})")
-    return "; ".join(parts)
-
-
-def _seconds(ns: int) -> str:
-    return fmt(ns / 1000.0)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from sigkit import managed, stops
+from sigkit import managed, stop_verdict, stops
 from sigkit.cli.probe import options_from_cli
 from sigkit.diagnose import diagnose
 from sigkit.errors import UsageError
@@ -83,7 +83,7 @@ def test_each_preset_stops_a_graceful_program_within_its_grace(name, py311, tmp_
     sent = next(e for e in trial.events if e.kind == SEND)
     assert sent.detail == {"signal": "TERM", "via": "SIGTERM", "to": stops.get(name).to}
     assert trial.presses[0].handler_ns is not None and trial.exit_code == 143
-    within, sentence = stops.grace_verdict(trial)
+    within, sentence = stop_verdict.grace_verdict(trial)
     assert within and sentence.startswith("stopped within the grace: ")
     assert sentence.endswith(" of 1.5 s")
 
@@ -97,7 +97,7 @@ def test_to_main_leaves_the_child_unsignalled_and_the_parent_waiting(py311, tmp_
     assert not marker.exists()  # the child never got SIGTERM
     assert trial.verdict == "kill" and trial.exit_signal == "SIGKILL"
     assert trial.presses[0].handler_ns is not None  # the parent's handler ran, and waited
-    within, sentence = stops.grace_verdict(trial)
+    within, sentence = stop_verdict.grace_verdict(trial)
     assert not within and "docker stop would SIGKILL it" in sentence
     findings = {f.cause: f for f in diagnose(trial)}
     assert "swallowed-interrupt" not in findings  # no KeyboardInterrupt words for a TERM
@@ -112,7 +112,7 @@ def test_to_group_reaches_the_child_and_the_stop_completes(py311, tmp_path):
                                grace=2.0))
     assert marker.read_text() == "child stopped"
     assert trial.verdict == "exit" and trial.exit_code == 0
-    assert stops.grace_verdict(trial)[0]
+    assert stop_verdict.grace_verdict(trial)[0]
 
 
 # -- SIGTERM without a handler --------------------------------------------------------------
@@ -149,7 +149,7 @@ def test_pid1_with_a_handler_stops_gracefully(py311, tmp_path):
     trial = probe(stop_options([py311, program("term_handler_exits"), str(marker)], "docker",
                                pid1=True))
     assert "ready pid 1" in trial.output and marker.read_text() == "finally ran"
-    assert trial.exit_code == 143 and stops.grace_verdict(trial)[0]
+    assert trial.exit_code == 143 and stop_verdict.grace_verdict(trial)[0]
     assert any(e.kind == HANDLER and e.pid == trial.pid for e in trial.events)
 
 
@@ -161,7 +161,7 @@ def test_pid1_shell_wrapper_forwards_nothing_unless_it_execs(exec_it, py311, tmp
                                grace=1.0, pid1=True))
     found = causes(trial)
     if exec_it:
-        assert marker.read_text() == "finally ran" and stops.grace_verdict(trial)[0]
+        assert marker.read_text() == "finally ran" and stop_verdict.grace_verdict(trial)[0]
         assert "shell-no-forward" not in found
     else:
         assert not marker.exists() and trial.exit_signal == "SIGKILL"

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sigkit import stops
+from sigkit import stop_verdict
 from sigkit.checks.config import Budgets
 from sigkit.output import SHUTDOWN_NOISE, TRACEBACK, classify
 from sigkit.stats import percentile
@@ -155,7 +155,7 @@ def _lost_work(trials: Sequence[Trial]) -> BudgetResult:
 
 def _grace(trials: Sequence[Trial]) -> BudgetResult:
     """The stop's contract: every trial ended within the grace after the first signal."""
-    verdicts = [stops.grace_verdict(t) for t in trials]
+    verdicts = [stop_verdict.grace_verdict(t) for t in trials]
     first = trials[0]
     manager = first.stop.manager if first.stop is not None else "the stop"
     limit = f"≤ {first.grace:g} s ({manager})" if first.grace is not None else "= within grace"

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from importlib import resources
 from typing import Any
 
-from sigkit import __version__, stops
+from sigkit import __version__, stop_verdict, stops
 from sigkit.checks.config import Config
 from sigkit.checks.runner import CaseResult
 from sigkit.output import classify
@@ -78,7 +78,7 @@ def _stop(trial: Trial) -> dict[str, Any] | None:
     """The stop contract the trial replayed, and its grace verdict (None for a typed key)."""
     if trial.stop is None:
         return None
-    verdict = stops.grace_verdict(trial)
+    verdict = stop_verdict.grace_verdict(trial)
     return {
         "preset": trial.stop.name,
         "manager": trial.stop.manager,

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sigkit import stacks, stops
+from sigkit import stacks, stop_verdict
 from sigkit.ladder import TTY_KEYS
 from sigkit.output import classify
 from sigkit.stats import summarize
@@ -111,11 +111,11 @@ def render_trial(console: Console, trial: Trial) -> None:
     if trial.presses:
         console.print(timeline_table(trial))
     style = "green" if trial.verdict in ("ki", "exit") else "red"
-    contract = stops.describe(trial)
+    contract = stop_verdict.describe(trial)
     if contract:
         console.print(Text("Stop: ", style="bold").append(contract))
     console.print(Text("Ending: ", style="bold").append(describe_ending(trial), style=style))
-    grace = stops.grace_verdict(trial)
+    grace = stop_verdict.grace_verdict(trial)
     if grace is not None:
         within, sentence = grace
         console.print(Text("Grace: ", style="bold").append(sentence,
