@@ -140,6 +140,10 @@ class _Session:
         self.started_wall = time.time() - 1.0  # psutil create_time has clock-tick resolution
         self.child: Optional[pexpect.spawn] = None
         self.pidfd: Optional[int] = None
+        # A shimmed target is not our child: its own pidfd times its exit, the shim's status
+        # tells how it ended.
+        self.target_pidfd: Optional[int] = None
+        self.target_gone_ns: Optional[int] = None
         self.output = bytearray()
         self.pty_open = True
         self.output_at_first_press = 0
@@ -189,6 +193,11 @@ class _Session:
         except (AttributeError, OSError):
             self.pidfd = None  # old kernel: fall back to polling waitpid every millisecond
         target = managed.child_of(child.pid) if options.shimmed() else child.pid
+        if target is not None and target != child.pid:
+            try:
+                self.target_pidfd = os.pidfd_open(target)
+            except (AttributeError, OSError):
+                self.target_pidfd = None  # the shim's exit, a moment later, stands in for it
         try:
             self.session = os.getsid(target or child.pid)
         except ProcessLookupError:
@@ -220,8 +229,12 @@ class _Session:
                 fds.append(self.child.child_fd)
             if self.pidfd is not None and not self.exited():
                 fds.append(self.pidfd)
+            if self.target_pidfd is not None and self.target_gone_ns is None:
+                fds.append(self.target_pidfd)
             polling = self.pidfd is None and not self.exited()
             readable, _, _ = select.select(fds, [], [], min(remaining, 0.001) if polling else remaining)
+            if self.target_pidfd in readable and self.target_gone_ns is None:
+                self.target_gone_ns = time.monotonic_ns()
             if self.listener.fileno() in readable:
                 self.collect_events()
             if self.pty_open and self.child.child_fd in readable:
@@ -255,14 +268,14 @@ class _Session:
         assert self.child is not None and self.trial is not None
         if self.exited() or self.child.isalive():
             return
-        now = time.monotonic_ns()
+        now = self.target_gone_ns or time.monotonic_ns()
         self.trial.exit_ns = now
         if self.child.signalstatus is not None:
             self.trial.exit_signal = procinfo.signal_name(self.child.signalstatus)
         else:
             self.trial.exit_code = self.child.exitstatus
         self.trial.events.append(
-            Event(EXIT, now, self.child.pid, {"code": self.trial.exit_code,
+            Event(EXIT, now, self.trial.pid, {"code": self.trial.exit_code,
                                                "signal": self.trial.exit_signal})
         )
 
@@ -409,8 +422,9 @@ class _Session:
                     self.trial.orphans = left
                 self.child.close(force=True)
         finally:
-            if self.pidfd is not None:
-                os.close(self.pidfd)
+            for fd in (self.pidfd, self.target_pidfd):
+                if fd is not None:
+                    os.close(fd)
             self.listener.close()
             shutil.rmtree(self.workdir, ignore_errors=True)
             signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)

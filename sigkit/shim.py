@@ -1,10 +1,10 @@
 """Start a command the way a process manager does: outside the terminal, or as PID 1.
 
-Run by path with ``python -I`` (no sigkit import, no probe, standard library only)::
+Run by path with ``python -I -S`` (no sigkit import, no probe, standard library only)::
 
-    python -I shim.py --no-tty -- CMD ARGS...  # CMD in a session of its own, without a terminal
-    python -I shim.py --pid1 -- CMD ARGS...    # CMD is PID 1 of a new PID namespace
-    python -I shim.py --check                  # exit 0 if this machine allows --pid1
+    python -I -S shim.py --no-tty -- CMD ARGS...  # CMD in a session of its own, without a terminal
+    python -I -S shim.py --pid1 -- CMD ARGS...    # CMD is PID 1 of a new PID namespace
+    python -I -S shim.py --check                  # exit 0 if this machine allows --pid1
 
 sigkit runs targets in a pseudo-terminal, which is right for a Ctrl-C.  But docker, Kubernetes,
 systemd and supervisord start programs with no terminal, and the difference shows when a stop
@@ -31,6 +31,7 @@ import errno
 import os
 import signal
 import sys
+from typing import NoReturn
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
@@ -74,7 +75,7 @@ def mount_proc() -> None:
         pass  # signal semantics do not depend on it; the program then sees the host's /proc
 
 
-def run(command: list[str], pid1: bool, no_tty: bool) -> int:
+def run(command: list[str], pid1: bool, no_tty: bool) -> NoReturn:
     if pid1:
         enter_namespaces()
     child = os.fork()
@@ -97,13 +98,14 @@ def run(command: list[str], pid1: bool, no_tty: bool) -> int:
             break
         except InterruptedError:
             continue
+    # End at once, the way CMD ended: no interpreter shutdown between its exit and ours.
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         if number != signal.SIGKILL:
             signal.signal(number, signal.SIG_DFL)
         os.kill(os.getpid(), number)
-        return 128 + number
-    return os.WEXITSTATUS(status)
+        os._exit(128 + number)
+    os._exit(os.WEXITSTATUS(status))
 
 
 def check() -> int:
