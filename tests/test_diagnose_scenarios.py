@@ -76,9 +76,10 @@ def test_diagnosis_names_the_expected_causes(scenario_trial, name, version, vari
     assert found == expected, f"{name} ({variant}) on {version}: found {sorted(found)}"
 
 
-def test_print_confusion_matrix(scenario_trial, capsys):
+def test_confusion_matrix(scenario_trial):
     """Rows: scenario variants; columns: causes (numbered, legend below). ✓ expected and
-    found, ✗ expected but missed, + found but not expected. Reuses the trials above."""
+    found, ✗ expected but missed, + found but not expected. Reuses the trials above; the
+    matrix is the failure message (quiet when every cell holds)."""
     rows = [(cell, expected_causes(*cell), found_causes(scenario_trial, *cell)) for cell in CELLS]
     columns = sorted({c for _, expected, found in rows for c in expected | found})
     short = {cause: str(number) for number, cause in enumerate(columns, start=1)}
@@ -92,6 +93,5 @@ def test_print_confusion_matrix(scenario_trial, capsys):
         ]
         lines.append(" ".join(cell).ljust(width) + " | " + " ".join(marks))
     lines.append("  ".join(f"{short[c]} {c}" for c in columns))
-    with capsys.disabled():
-        print("\nDiagnosis confusion matrix (scenario variant × cause):\n" + "\n".join(lines))
-    assert all(expected == found for _, expected, found in rows)
+    matrix = "Diagnosis confusion matrix (scenario variant × cause):\n" + "\n".join(lines)
+    assert all(expected == found for _, expected, found in rows), matrix
