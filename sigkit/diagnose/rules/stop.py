@@ -79,7 +79,7 @@ def _is_shell_wrapper(ev: Evidence) -> bool:
 def pid1_no_handler(ev: Evidence) -> list[Finding]:
     """PID 1 of a namespace with no handler for the signal: the kernel drops it."""
     process = ev.signalled
-    if ev.typed or not ev.deadline_missed or process is None or process.namespace_pid != 1:
+    if not ev.deadline_missed or process is None or process.namespace_pid != 1:
         return []
     signame = "SIG" + ev.first_signal
     if _disposition(process, signame) != "default" or _is_shell_wrapper(ev):
