@@ -192,23 +192,29 @@ class _Session:
             self.pidfd = os.pidfd_open(child.pid)
         except (AttributeError, OSError):
             self.pidfd = None  # old kernel: fall back to polling waitpid every millisecond
-        target = managed.child_of(child.pid) if options.shimmed() else child.pid
-        if target is not None and target != child.pid:
-            try:
-                self.target_pidfd = os.pidfd_open(target)
-            except (AttributeError, OSError):
-                self.target_pidfd = None  # the shim's exit, a moment later, stands in for it
-        try:
-            self.session = os.getsid(target or child.pid)
-        except ProcessLookupError:
-            self.session = child.pid
-        self.trial = Trial(command=list(options.command), pid=target or child.pid,
+        target = (managed.child_of(child.pid) if options.shimmed() else None) or child.pid
+        self.watch_target(target)
+        self.trial = Trial(command=list(options.command), pid=target,
                            stop=options.contract(), to=options.to, pid1=options.pid1,
                            grace=options.deadline)
         self.trial.events.append(Event(SPAWN, t_spawn, self.trial.pid,
                                        {"namespace_pid": managed.namespace_pid(self.trial.pid)}
                                        if options.pid1 else {}))
         return self.trial
+
+    def watch_target(self, target: int) -> None:
+        """The target's session (descendants outside it escaped), and for a target behind the
+        shim a pidfd of its own: its exit, not the shim's a moment later, is the one timed."""
+        assert self.child is not None
+        try:
+            self.session = os.getsid(target)
+        except ProcessLookupError:
+            self.session = self.child.pid
+        if target != self.child.pid:
+            try:
+                self.target_pidfd = os.pidfd_open(target)
+            except (AttributeError, OSError):
+                self.target_pidfd = None  # the shim's exit stands in for it
 
     # -- the loop ------------------------------------------------------------------------------
     def exited(self) -> bool:
@@ -316,7 +322,7 @@ class _Session:
         if rung.via_tty:
             control = termios.VINTR if rung.signal == "INT" else termios.VQUIT
             key = termios.tcgetattr(fd)[6][control]
-            sent = time.monotonic_ns()
+            to, sent = stops.TTY, time.monotonic_ns()
             os.write(fd, key)
         elif rung.signal == "KILL":
             # The final SIGKILL reaches everything sigkit started, as a manager's does (the
@@ -327,8 +333,7 @@ class _Session:
             to, sent = self.options.to, time.monotonic_ns()
             delivery.send(self.trial.pid, rung.number, to)
         self.trial.events.append(Event(SEND, sent, self.trial.pid, {
-            "signal": rung.signal, "via": rung.label(),
-            "to": stops.TTY if rung.via_tty else to}))
+            "signal": rung.signal, "via": rung.label(), "to": to}))
         return Press(rung.signal, sent)
 
     def climb(self) -> None:

@@ -102,7 +102,7 @@ def test_to_main_leaves_the_child_unsignalled_and_the_parent_waiting(py311, tmp_
     findings = {f.cause: f for f in diagnose(trial)}
     assert "swallowed-interrupt" not in findings  # no KeyboardInterrupt words for a TERM
     overrun = findings["grace-overrun"]
-    assert "began to stop" in overrun.fix and "docker stop -t" in overrun.fix
+    assert "A handler ran for the SIGTERM" in overrun.fix and "docker stop -t" in overrun.fix
     assert any("other process" in line for line in overrun.evidence)
 
 

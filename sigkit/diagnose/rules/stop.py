@@ -15,7 +15,11 @@ from sigkit.units import fmt
 
 SHELLS = frozenset({"sh", "dash", "bash", "ash", "zsh", "ksh", "mksh", "busybox"})
 _PACKAGES = re.compile(r"[/\\](?:site|dist)-packages[/\\]")
-_EXIT_ON_TERM = "`signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))`"
+
+
+def _exit_on(signame: str) -> str:
+    """The one line that turns a stop signal into SystemExit (so finally/atexit run)."""
+    return f"`signal.signal(signal.{signame}, lambda signum, frame: sys.exit(128 + signum))`"
 
 
 def _contract(ev: Evidence) -> stops.Stop:
@@ -59,15 +63,17 @@ def grace_overrun(ev: Evidence) -> list[Finding]:
     evidence = [f"{ev.sent} sent to {_whom(ev)} ({stop.manager})",
                 f"still running at {grace}: {stop.overrun}", *signal_path(ev), *_in_flight(ev)]
     if ev.python_handled:
-        fix = (f"The program began to stop (its handler ran after the {ev.sent}) but needs longer "
-               f"than {grace}. Bound the shutdown below the grace (uvicorn "
-               "`--timeout-graceful-shutdown`, gunicorn `--graceful-timeout`, your own drain "
-               f"loop's timeout), or give it more time with {stop.grace_setting}. Probe again "
-               "with a longer `--grace` to measure how long the stop really takes.")
+        fix = (f"A handler ran for the {ev.sent}, and the program was still running at {grace}: "
+               "its shutdown takes longer than the grace, or the handler does not stop it. "
+               "Bound the shutdown below the grace (uvicorn `--timeout-graceful-shutdown`, "
+               "gunicorn `--graceful-timeout`, your own drain loop's timeout), or give it more "
+               f"time with {stop.grace_setting}. Probe again with a longer `--grace` to measure "
+               "how long the stop really takes.")
     else:
         fix = (f"No Python handler ran for the {ev.sent}: nothing began to stop. Handle the "
-               f"signal in the program ({_EXIT_ON_TERM} makes `finally:` blocks and atexit "
-               "handlers run), and see the other findings for why it was not delivered.")
+               f"signal in the program ({_exit_on('SIG' + ev.first_signal)} makes `finally:` "
+               "blocks and atexit handlers run), and see the other findings for why it was not "
+               "delivered.")
     return [finding("grace-overrun", evidence, fix)]
 
 
@@ -91,7 +97,7 @@ def pid1_no_handler(ev: Evidence) -> list[Finding]:
         "default disposition -- which the kernel drops for a namespace's init",
         *signal_path(ev),
     ]
-    fix = (f"Handle {signame} in the program: {_EXIT_ON_TERM} (SystemExit runs `finally:` "
+    fix = (f"Handle {signame} in the program: {_exit_on(signame)} (SystemExit runs `finally:` "
            "blocks and atexit handlers), or run it under an init that forwards signals and "
            "reaps zombies: `docker run --init`, `tini`/`dumb-init` as the ENTRYPOINT, "
            "`shareProcessNamespace` in Kubernetes.")
@@ -147,7 +153,7 @@ def default_term(ev: Evidence) -> list[Finding]:
         evidence.append(f"{count} atexit handler{'s' if count > 1 else ''} registered and never "
                         f"ran: {', '.join(ev.atexit_pending)}")
     severity = causes.WARNING if ev.atexit_pending else causes.INFO
-    fix = (f"Turn {signame} into a normal exit: {_EXIT_ON_TERM} -- SystemExit unwinds the "
+    fix = (f"Turn {signame} into a normal exit: {_exit_on(signame)} -- SystemExit unwinds the "
            "stack, so `finally:` blocks, `with` exits and atexit handlers run.")
     return [finding("sigterm-default", evidence, fix, severity)]
 
