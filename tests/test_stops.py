@@ -325,3 +325,8 @@ def test_the_pytest_fixture_replays_a_stop(sigint_probe, py311, tmp_path):
                      stop="docker", grace=1, pid1=True)
     assert r.within_grace is False and r.exit_signal == "SIGKILL" and not marker.exists()
     assert "pid1-no-handler" in {f.cause for f in r.findings}
+
+
+def test_the_stops_page_is_the_preset_table_verbatim():
+    page = Path(__file__).parent.parent / "docs" / "stops.md"
+    assert page.read_text() == stops.to_markdown(), "run: python -m sigkit.stops > docs/stops.md"

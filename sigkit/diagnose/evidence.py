@@ -29,6 +29,7 @@ from sigkit.timeline import (
     PROBE,
     SHUTDOWN,
     WAKEUP_REPLACED,
+    Event,
     Orphan,
     Trial,
     latencies_us,
@@ -248,11 +249,16 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
             e.kind == HANDLER and e.t_ns >= first.sent_ns for e in mine),
         atexit_pending=_names(registered[-1].detail.get("names")) if registered else [],
         atexit_ran=any(e.kind == SHUTDOWN for e in mine),
-        handlers_set=[(procinfo.signal_name(int(str(e.detail.get("signum", 0)))),
-                       str(e.detail.get("handler", "")), str(e.detail.get("where", "")))
-                      for e in mine if e.kind == HANDLER_SET
+        handlers_set=[_handler_set(e) for e in mine if e.kind == HANDLER_SET
                       and (first is None or e.t_ns < first.sent_ns)],
     )
+
+
+def _handler_set(event: Event) -> tuple[str, str, str]:
+    """A ``signal.signal()`` the probe saw: (``SIGTERM``, the handler, the caller's file:line)."""
+    signum = event.detail.get("signum")
+    name = procinfo.signal_name(signum) if isinstance(signum, int) else "?"
+    return name, str(event.detail.get("handler", "")), str(event.detail.get("where", ""))
 
 
 def _names(value: object) -> list[str]:
