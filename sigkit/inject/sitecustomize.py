@@ -224,7 +224,7 @@ def _caller():
         frame = frame.f_back
     if frame is None:
         return "?"
-    return ("%s:%d" % (frame.f_code.co_filename, frame.f_lineno)).replace(" ", "_")
+    return "%s:%d" % (frame.f_code.co_filename, frame.f_lineno)  # last field: spaces are fine
 
 
 def _count_atexit(emit):
