@@ -27,9 +27,13 @@ def types(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the docs site in strict mode, with tutorial outputs regenerated from real runs."""
+    """Build the docs site in strict mode, with the CLI reference regenerated from the code.
+
+    The real runs the pages show are re-measured only on request (``nox -s docs -- --runs``,
+    minutes): they change on every run, and a docs build must not dirty the checkout.
+    """
     session.install("-e", ".[docs,plot]")
-    session.run("python", "docs/generate.py")
+    session.run("python", "docs/generate.py", *session.posargs)
     session.run("mkdocs", "build", "--strict")
 
 

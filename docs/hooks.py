@@ -3,6 +3,10 @@
 A page says ``<!-- sigkit:include generated/NAME.md -->``; the file is written by
 ``python docs/generate.py``.  A missing snippet stops the build: a page must never show output
 that was typed by hand or left out.
+
+``causes.md`` is the catalogue of ``sigkit/causes.py`` verbatim, so it cannot name its examples
+itself: each cause section gets ``generated/causes/ID.md`` appended, the real run that
+generate.py checked names that cause, when there is one.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 INCLUDE = re.compile(r"<!--\s*sigkit:include\s+(\S+)\s*-->")
+CAUSE_SECTION = re.compile(r"^## `([a-z0-9-]+)`.*?(?=^## |\Z)", re.M | re.S)
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
@@ -27,4 +32,14 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
             )
         return snippet.read_text(encoding="utf-8")
 
-    return INCLUDE.sub(paste, markdown)
+    def with_example(match: re.Match[str]) -> str:
+        example = docs / "generated" / "causes" / f"{match.group(1)}.md"
+        if not example.is_file():
+            return match.group(0)
+        return (f"{match.group(0).rstrip()}\n\n**Seen in a real run.**\n\n"
+                f"{example.read_text(encoding='utf-8')}\n")
+
+    markdown = INCLUDE.sub(paste, markdown)
+    if page.file.src_path == "causes.md":
+        markdown = CAUSE_SECTION.sub(with_example, markdown)
+    return markdown

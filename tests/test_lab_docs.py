@@ -38,6 +38,7 @@ def test_smoke_run_writes_command_output_and_the_cli_reference(tmp_path: Path):
     assert "thr/seq" in written["lab-gil"]
     assert "## `sigkit lab switch-interval`" in written["cli"]
     assert "● sent" in written["picture-timeline"]
+    assert (tmp_path / "picture-timeline.svg").read_text().startswith("<svg")
     assert "CPUs" in written["machine"]
     assert not any(str(tmp_path) in text for text in written.values())
 

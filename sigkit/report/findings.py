@@ -49,7 +49,7 @@ def render_finding(console: Console, finding: Finding) -> None:
             console.print(_indented(code_spans("• " + line), 2))
     for label, body in (("Why", finding.explanation), ("Fix", finding.fix)):
         if body:
-            text = Text(f"{label}: ", style="bold").append_text(code_spans(body))
+            text = Text.assemble((f"{label}: ", "bold"), code_spans(body))  # only the label bold
             console.print(_indented(text, 1))
     console.print(_indented(Text(f"more: sigkit explain {finding.cause}", style="dim"), 1))
 
