@@ -41,7 +41,7 @@ def docs(session: nox.Session) -> None:
 def matrix(session: nox.Session) -> None:
     """Every scenario, broken and fixed, on every installed interpreter (slow)."""
     session.install("-e", ".")
-    session.run("sigkit", "run", "--all", "--python", "2.7,3.6,3.8,3.9,3.11,3.12,3.13")
+    session.run("sigkit", "run", "--all", "--python", "2.7,3.6,3.8,3.9,3.11,3.12,3.13,pypy3")
 
 
 @nox.session

@@ -29,7 +29,6 @@ import os
 import re
 import shlex
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -41,6 +40,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import contextlib
 
+from sigkit.interpreters import CPYTHON, Identity, identify
 from sigkit.scenarios import Scenario, discover
 
 DEFAULT_LADDER = ("INT", "INT", "TERM", "KILL")
@@ -61,6 +61,11 @@ class Result:
     orphans: int = 0
     expected: str | None = None  # as written in the header, "+orphan" included
     output: str = field(default="", repr=False)
+    implementation: str = CPYTHON
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.implementation, self.version)
 
     @property
     def matches(self) -> bool | None:
@@ -183,15 +188,6 @@ class Trial:
             self.child.close(force=True)
 
 
-def interpreter_version(python: str) -> tuple[int, int]:
-    out = subprocess.run(
-        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-        capture_output=True, text=True, check=True, timeout=30,
-    ).stdout
-    major, minor = out.strip().split(".")
-    return int(major), int(minor)
-
-
 def verdict_for(step_index: int, ladder: tuple[str, ...], trial: Trial) -> str:
     step = ladder[step_index]
     if step != "INT":
@@ -206,13 +202,15 @@ def verdict_for(step_index: int, ladder: tuple[str, ...], trial: Trial) -> str:
 
 
 def run_one(
-    python: str, version: tuple[int, int], scenario: Scenario, fixed: bool, args: argparse.Namespace
+    python: str, identity: Identity, scenario: Scenario, fixed: bool, args: argparse.Namespace
 ) -> Result:
     variant = "fixed" if fixed else "broken"
-    expected = scenario.expected(variant, version)
-    if expected is not None and scenario.expects_orphans(variant, version):
+    version, implementation = identity.version, identity.implementation
+    expected = scenario.expected(variant, version, implementation)
+    if expected is not None and scenario.expects_orphans(variant, version, implementation):
         expected += "+orphan"
-    result = Result(python, version, scenario.name, variant, "?", expected=expected)
+    result = Result(python, version, scenario.name, variant, "?", expected=expected,
+                    implementation=implementation)
     if not scenario.supports(version):
         result.verdict = "n/a"
         return result
@@ -245,7 +243,7 @@ def run_one(
 
 
 def pick_pythons(wanted: list[str]) -> list[str]:
-    found = sorted(glob.glob(PYENV_GLOB), key=lambda p: interpreter_version(p))
+    found = sorted(glob.glob(PYENV_GLOB), key=lambda p: identify(p).sort_key)
     if not wanted:
         return found
     chosen = []
@@ -257,13 +255,12 @@ def pick_pythons(wanted: list[str]) -> list[str]:
     return chosen
 
 
-def print_table(results: list[Result], pythons: list[tuple[str, tuple[int, int]]]) -> None:
+def print_table(results: list[Result], identities: list[Identity]) -> None:
     """One row per scenario/variant, one column per interpreter; '!' marks a mismatch."""
-    cols = [f"{v[0]}.{v[1]}" for _, v in pythons]
+    cols = [identity.label for identity in identities]
     rows: dict[tuple[str, str], dict[str, list[Result]]] = {}
     for r in results:
-        rows.setdefault((r.scenario, r.variant), {}).setdefault(f"{r.version[0]}.{r.version[1]}",
-                                                              []).append(r)
+        rows.setdefault((r.scenario, r.variant), {}).setdefault(r.identity.label, []).append(r)
     width = 12
     print(f"{'scenario':<22}{'variant':<8}" + "".join(f"{c:<{width}}" for c in cols))
     mismatches = 0
@@ -283,17 +280,16 @@ def print_table(results: list[Result], pythons: list[tuple[str, tuple[int, int]]
 
 def print_markdown(results: list[Result]) -> None:
     """The same table for docs/scenarios.md: verdicts, and the median first-Ctrl-C-to-exit time."""
-    versions = sorted({r.version for r in results})
-    cols = [f"{v[0]}.{v[1]}" for v in versions]
-    print("| scenario | variant | " + " | ".join(cols) + " |")
-    print("|---|---|" + "---|" * len(cols))
-    rows: dict[tuple[str, str], dict[tuple[int, int], list[Result]]] = {}
+    identities = _identities(results)
+    print("| scenario | variant | " + " | ".join(i.label for i in identities) + " |")
+    print("|---|---|" + "---|" * len(identities))
+    rows: dict[tuple[str, str], dict[Identity, list[Result]]] = {}
     for r in results:
-        rows.setdefault((r.scenario, r.variant), {}).setdefault(r.version, []).append(r)
-    for (name, variant), by_version in rows.items():
+        rows.setdefault((r.scenario, r.variant), {}).setdefault(r.identity, []).append(r)
+    for (name, variant), by_identity in rows.items():
         cells = []
-        for version in versions:
-            cell_results = by_version.get(version, [])
+        for identity in identities:
+            cell_results = by_identity.get(identity, [])
             verdicts = sorted({r.verdict for r in cell_results})
             if not verdicts or verdicts == ["n/a"]:
                 cells.append("n/a")
@@ -303,6 +299,10 @@ def print_markdown(results: list[Result]) -> None:
             mark = " ✗" if any(r.matches is False for r in cell_results) else ""
             cells.append("/".join(verdicts) + median + mark)
         print(f"| {name} | {variant} | " + " | ".join(cells) + " |")
+
+
+def _identities(results: list[Result]) -> list[Identity]:
+    return sorted({r.identity for r in results}, key=lambda identity: identity.sort_key)
 
 
 def _short(seconds: float) -> str:
@@ -338,8 +338,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.load:
         results = load(args.load)
-        versions = sorted({r.version for r in results})
-        print_table(results, [(f"{v[0]}.{v[1]}", v) for v in versions])
+        print_table(results, _identities(results))
         if args.markdown:
             print()
             print_markdown(results)
@@ -349,26 +348,26 @@ def main() -> int:
     if args.scenario:
         wanted = {s.replace("_", "-") for s in args.scenario}
         scenarios = [s for s in scenarios if s.name in wanted]
-    pythons = [(p, interpreter_version(p)) for p in pick_pythons(args.python)]
+    pythons = [(p, identify(p)) for p in pick_pythons(args.python)]
     variants = [False, True] if args.variant == "both" else [args.variant == "fixed"]
     results: list[Result] = []
     try:
         for scenario in scenarios:
             for fixed in variants:
-                for python, version in pythons:
+                for python, identity in pythons:
                     for _ in range(args.repeat):
-                        r = run_one(python, version, scenario, fixed, args)
+                        r = run_one(python, identity, scenario, fixed, args)
                         results.append(r)
                         if args.verbose:
                             secs = f"{r.seconds:.3f}s" if r.seconds is not None else "-"
                             mark = {True: "ok", False: "MISMATCH", None: ""}[r.matches]
-                            print(f"{version[0]}.{version[1]:<3} {r.scenario:<20} {r.variant:<7}"
+                            print(f"{identity.label:<8} {r.scenario:<20} {r.variant:<7}"
                                   f"{r.verdict:<16}{secs:>9}  {r.status:<10} "
                                   f"expected={r.expected} {mark}", flush=True)
     except KeyboardInterrupt:
         print("interrupted; partial table:", file=sys.stderr)
     print()
-    print_table(results, pythons)
+    print_table(results, [identity for _, identity in pythons])
     if args.markdown:
         print()
         print_markdown(results)

@@ -14,7 +14,7 @@ behaviour:
     3.11+     the 1st Ctrl-C cancels the main task, which is not listening: 2 Ctrl-Cs.
 fix: Await instead of blocking (asyncio.sleep, async I/O); for blocking work you cannot avoid,
     run it in a thread and keep that work short (a thread cannot be cancelled either).
-expect-broken: 3.7-3.10=ki 3.11+=presses=2
+expect-broken: 3.7-3.10=ki 3.11+=presses=2 pypy=ki
 expect-fixed: *=ki
 ready: ^ready
 min-python: 3.7

@@ -12,6 +12,8 @@ teaches: The C handler runs at once, but the Python handler needs the GIL, and a
 behaviour:
     2.7       the KeyboardInterrupt waits for the current C call.
     3.x       the KeyboardInterrupt waits for the current C call (about --hold seconds).
+    pypy3.9   ~10 ms, not ~1 s: PyPy's sum() is Python code (__builtin__/app_functional.py),
+              so the loop passes bytecode boundaries where PyPy hands the GIL over.
 fix: Cut the work into small C calls (sum a chunk at a time): between chunks the thread returns
     to the eval loop, which hands the GIL over within one switch interval. Check a stop event
     between chunks too, so that the exit does not share the GIL with a busy thread.

@@ -11,7 +11,7 @@ behaviour:
               thread, so nothing else holds the exit back).
 fix: Wait in short slices that return to Python: acquire(False) plus a short sleep, in a loop
     (on 3.x, acquire(timeout=0.1) in a loop does the same).
-expect-broken: 2.7=term 3.6+=ki
+expect-broken: 2.7=term 3.6+=ki pypy=ki
 expect-fixed: *=ki
 ready: ^ready
 """

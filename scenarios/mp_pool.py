@@ -16,7 +16,7 @@ behaviour:
 fix: Workers ignore SIGINT (a pool initializer) so only the parent decides; the parent waits
     with map_async(...).get(timeout), interruptible on 2.7 too, and on KeyboardInterrupt
     terminates and joins the pool before re-raising.
-expect-broken: 2.7=term 3.6+=ki|presses=2
+expect-broken: 2.7=term 3.6+=ki|presses=2 pypy=ki
 expect-fixed: *=ki
 ready: ^ready
 """

@@ -12,9 +12,10 @@ behaviour:
               'threading'>" and a KeyboardInterrupt traceback), then the process exits with
               status 0: not 1, and on 3.8+ not by SIGINT either -- a script checking $? sees
               success although the worker was killed mid-work.
+    pypy3.9   the same: this Ctrl-C lands in the exit-time join itself, after the main module.
 fix: Make the wait explicit: give the worker a stop event and a done event, wait on "done" in a
     timed loop before main returns; on KeyboardInterrupt set "stop", wait for "done", re-raise.
-expect-broken: 2.7=term 3.6+=exit
+expect-broken: 2.7=term 3.6+=exit pypy=exit
 expect-fixed: *=ki
 ready: ^ready
 """

@@ -10,7 +10,7 @@ behaviour:
     3.x       KeyboardInterrupt out of get() at the first Ctrl-C (the worker is a daemon).
 fix: Pass a timeout and loop on queue.Empty: Python gets control back after every slice
     (on 2.7 a timed wait is a loop of short sleeps, and sleeps are interruptible).
-expect-broken: 2.7=term 3.6+=ki
+expect-broken: 2.7=term 3.6+=ki pypy=ki
 expect-fixed: *=ki
 ready: ^ready
 """

@@ -158,9 +158,13 @@ CAUSES: tuple[Cause, ...] = (
         "3.9-3.12, a `join()` interrupted by Ctrl-C marks the thread as finished "
         "(python/cpython#90882), so `threading._shutdown` does not wait for it and the process "
         "exits at once, killing the worker in the middle of its work: files half written, "
-        "transactions half done. 3.13 fixed this (and waits again); 3.8 and older wait too.",
+        "transactions half done. 3.13 fixed this (and waits again); 3.8 and older wait too. "
+        "PyPy (3.9's threading.py, the same bug) goes further: a KeyboardInterrupt that reaches "
+        "the top level makes it kill itself with SIGINT at once, joining no thread and running "
+        "no atexit handler.",
         evidence="The in-target probe saw non-daemon threads still alive at interpreter shutdown "
-        "(after `threading._shutdown`), and the first Ctrl-C ended the program.",
+        "(after `threading._shutdown`; on PyPy, when the KeyboardInterrupt reached the top "
+        "level), and the first Ctrl-C ended the program.",
         fix="Stop workers explicitly: a `threading.Event` checked by the worker, set in an "
         "`except KeyboardInterrupt:` that then waits for the worker and re-raises. Wait for a "
         "`done` Event the worker sets in a `finally:` (`while not done.wait(0.1): pass`): on "

@@ -13,6 +13,8 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from sigkit.errors import UsageError
@@ -115,3 +117,47 @@ def _is_executable(path: Path) -> bool:
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
+
+
+CPYTHON, PYPY = "cpython", "pypy"
+# Runs on 2.7 too (no sys.implementation there): PyPy always has the __pypy__ module.
+_IDENTIFY = ("import sys; print('%s %d.%d' % ('pypy' if '__pypy__' in sys.builtin_module_names "
+             "else 'cpython', sys.version_info[0], sys.version_info[1]))")
+
+
+@dataclass(frozen=True, order=True)
+class Identity:
+    """Which Python an interpreter is: the implementation matters as much as the version
+    (PyPy 3.9 runs the 3.9 standard library on its own GIL, signal and shutdown code)."""
+
+    implementation: str  # "cpython" or "pypy"
+    version: tuple[int, int]
+
+    @property
+    def label(self) -> str:
+        """``3.11`` for CPython, ``pypy3.9`` for PyPy: the names the matrix and headers use."""
+        number = f"{self.version[0]}.{self.version[1]}"
+        return number if self.implementation == CPYTHON else f"{self.implementation}{number}"
+
+    @property
+    def sort_key(self) -> tuple[bool, tuple[int, int]]:
+        """CPython versions first, in order, then the other implementations."""
+        return self.implementation != CPYTHON, self.version
+
+
+def implementation_of(name: str) -> str:
+    """What the in-target probe reports (``platform.python_implementation()``), normalised."""
+    return PYPY if name.lower() == PYPY else CPYTHON
+
+
+@cache
+def identify(python: str) -> Identity:
+    """Ask the interpreter itself (a path says nothing reliable about what is behind it)."""
+    try:
+        done = subprocess.run([python, "-c", _IDENTIFY], capture_output=True, text=True,
+                              timeout=30, check=True)
+        implementation, version = done.stdout.split()
+        major, minor = version.split(".")
+        return Identity(implementation, (int(major), int(minor)))
+    except (OSError, subprocess.SubprocessError, ValueError):
+        raise UsageError(f"cannot run interpreter {python}") from None

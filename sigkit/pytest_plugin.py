@@ -10,6 +10,9 @@ Each call is one probe (pty, Ctrl-C, escalation ladder).  The engine kills and r
 and every descendant before the call returns — even when the test fails or is interrupted — so
 nothing outlives the test.  Each probe's timeline is attached to the test report, so a failing
 assertion shows what the program did with the Ctrl-C.
+
+``pytest --sigkit-checks`` (:mod:`sigkit.pytest_checks`) adds the project's ``[tool.sigkit]``
+checks to the collection as test items.
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ from sigkit import ladder as ladder_mod
 from sigkit import settings, stop_verdict, stops
 from sigkit.findings import Finding
 from sigkit.output import classify
+from sigkit.pytest_checks import (  # noqa: F401  (pytest finds hooks by name in this module)
+    pytest_addoption,
+    pytest_collection_modifyitems,
+    pytest_configure,
+)
 from sigkit.timeline import Orphan, Trial, latencies_us
 
 # The probe engine and rich are imported inside the functions that use them: pytest loads this

@@ -7,33 +7,17 @@ the trials, the verdict observed and the verdict the scenario's header promises.
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 from typing import Optional
 
-from sigkit.errors import UsageError
+from sigkit.interpreters import Identity, identify
 from sigkit.launch import ProbeOptions
 from sigkit.scenarios import Scenario
 from sigkit.timeline import Trial
 from sigkit.trials import judged
-
-
-@cache
-def version_of(python: str) -> tuple[int, int]:
-    """Ask the interpreter itself (a path says nothing reliable about the version behind it)."""
-    try:
-        done = subprocess.run(
-            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True, text=True, timeout=30, check=True,
-        )
-        major, minor = done.stdout.strip().split(".")
-        return int(major), int(minor)
-    except (OSError, subprocess.SubprocessError, ValueError):
-        raise UsageError(f"cannot run interpreter {python}") from None
 
 
 @dataclass
@@ -43,9 +27,18 @@ class Cell:
     scenario: Scenario
     fixed: bool
     python: str
-    version: tuple[int, int]
+    identity: Identity
     trials: list[Trial] = field(default_factory=list)
     skipped: Optional[str] = None
+
+    @property
+    def version(self) -> tuple[int, int]:
+        return self.identity.version
+
+    @property
+    def label(self) -> str:
+        """``3.11`` or ``pypy3.9``: the interpreter as the matrix and the headers name it."""
+        return self.identity.label
 
     @property
     def variant(self) -> str:
@@ -53,7 +46,7 @@ class Cell:
 
     @property
     def expected(self) -> Optional[str]:
-        return self.scenario.expected(self.variant, self.version)
+        return self.scenario.expected(self.variant, self.version, self.identity.implementation)
 
     @property
     def observed(self) -> Optional[str]:
@@ -103,7 +96,7 @@ def run_cells(
     for scenario in scenarios:
         for fixed in variants:
             for python in pythons:
-                cell = Cell(scenario, fixed, str(python), version_of(str(python)))
+                cell = Cell(scenario, fixed, str(python), identify(str(python)))
                 cells.append(cell)
                 if not scenario.supports(cell.version):
                     cell.skipped = "needs " + ".".join(map(str, scenario.min_python or ()))

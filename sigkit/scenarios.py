@@ -11,13 +11,17 @@ Header fields (indented lines continue the field above)::
     teaches:       what the student should take away
     behaviour:     prose, one line per version range (optional)
     fix:           what ``--fixed`` changes
-    expect-broken: 2.7=term 3.6-3.8=presses=2 3.9-3.12=ki 3.13=presses=2
+    expect-broken: 2.7=term 3.6-3.8=presses=2 3.9-3.12=ki 3.13=presses=2 pypy=ki
     expect-fixed:  *=ki
     ready:         a regex matched against the output once the blocking point is reached
     ladder:        INT,INT,INT,TERM,KILL        (optional: the signals its figure needs)
     settle:        0.1                          (optional: seconds between ready and Ctrl-C)
     min-python:    3.7                          (optional)
     options:       --threads N                  (optional, free text)
+
+Version ranges (``3.9``, ``3.9-3.12``, ``3.9+``) speak for CPython; ``pypy`` (every PyPy) or
+``pypy3.9``, ``pypy3.9+``... for PyPy, which runs the same standard library on its own GIL,
+signal and shutdown code; ``*`` for any interpreter no other token speaks for.
 
 Outcomes (the probe's verdict): ``ki`` (the first Ctrl-C ended it through KeyboardInterrupt),
 ``exit`` (the first Ctrl-C ended it with an ordinary exit code), ``presses=N`` (N >= 2 Ctrl-Cs),
@@ -38,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sigkit.errors import UsageError
+from sigkit.interpreters import CPYTHON, PYPY
 
 Version = tuple[int, int]
 
@@ -59,20 +64,24 @@ _VERSION = re.compile(r"^([0-9]+)\.([0-9]+)$")
 
 @dataclass(frozen=True)
 class Expectation:
-    """One ``RANGE=OUTCOME`` token: ``low``/``high`` bound the versions (None = open)."""
+    """One ``RANGE=OUTCOME`` token: ``low``/``high`` bound the versions (None = open) of
+    ``implementation`` (None: ``*``, any interpreter)."""
 
     low: Version | None
     high: Version | None
     outcome: str
     orphans: bool = False  # ``+orphan``: a descendant is expected to outlive the program
+    implementation: str | None = CPYTHON
 
     @property
     def is_default(self) -> bool:
         """``*=...``: applies where no explicit range does."""
-        return self.low is None and self.high is None
+        return self.implementation is None
 
-    def covers(self, version: Sequence[int]) -> bool:
-        """Whether this token speaks for ``version`` (only major.minor matters)."""
+    def covers(self, version: Sequence[int], implementation: str = CPYTHON) -> bool:
+        """Whether this token speaks for ``version`` of ``implementation`` (major.minor)."""
+        if self.implementation not in (None, implementation):
+            return False
         key = (int(version[0]), int(version[1]))
         return (self.low is None or self.low <= key) and (self.high is None or key <= self.high)
 
@@ -99,28 +108,32 @@ class Scenario:
     header: str = field(default="", repr=False)
     settle: float = DEFAULT_SETTLE  # seconds to wait after the ready line before pressing
 
-    def expected(self, variant: str, version: Sequence[int]) -> str | None:
-        """The outcome the header promises for ``variant`` on ``version``, or None if unspecified.
+    def expected(self, variant: str, version: Sequence[int],
+                 implementation: str = CPYTHON) -> str | None:
+        """The outcome the header promises for ``variant`` on ``version`` (of
+        ``implementation``), or None if unspecified.
 
         Explicit ranges win over ``*``; below ``min-python`` nothing is promised.
         """
-        token = self.expectation(variant, version)
+        token = self.expectation(variant, version, implementation)
         return token.outcome if token is not None else None
 
-    def expects_orphans(self, variant: str, version: Sequence[int]) -> bool | None:
+    def expects_orphans(self, variant: str, version: Sequence[int],
+                        implementation: str = CPYTHON) -> bool | None:
         """Whether a descendant should outlive the program (``+orphan``); None if unspecified."""
-        token = self.expectation(variant, version)
+        token = self.expectation(variant, version, implementation)
         return token.orphans if token is not None else None
 
-    def expectation(self, variant: str, version: Sequence[int]) -> Expectation | None:
-        """The header token that speaks for ``variant`` on ``version``."""
+    def expectation(self, variant: str, version: Sequence[int],
+                    implementation: str = CPYTHON) -> Expectation | None:
+        """The header token that speaks for ``variant`` on ``version`` of ``implementation``."""
         if variant not in VARIANTS:
             raise UsageError(f"unknown variant {variant!r} (known: {', '.join(VARIANTS)})")
         if not self.supports(version):
             return None
         tokens = self.expectations.get(variant, ())
         for token in tokens:
-            if not token.is_default and token.covers(version):
+            if not token.is_default and token.covers(version, implementation):
                 return token
         for token in tokens:
             if token.is_default:
@@ -287,10 +300,10 @@ def parse_expectations(text: str, path: Path, key: str) -> tuple[Expectation, ..
                     f"{path}: field '{key}': unknown outcome {alternative!r} "
                     "(ki, exit, presses=N, term, kill)"
                 )
-        low, high = _range(versions, path, key)
-        token = Expectation(low, high, outcome, orphans)
+        implementation, low, high = _range(versions, path, key)
+        token = Expectation(low, high, outcome, orphans, implementation)
         for other in tokens:
-            if other.is_default == token.is_default and _overlap(other, token):
+            if other.implementation == token.implementation and _overlap(other, token):
                 raise UsageError(f"{path}: field '{key}': {word!r} overlaps another range")
         tokens.append(token)
     if not tokens:
@@ -298,18 +311,24 @@ def parse_expectations(text: str, path: Path, key: str) -> tuple[Expectation, ..
     return tuple(tokens)
 
 
-def _range(text: str, path: Path, key: str) -> tuple[Version | None, Version | None]:
-    """``*``, ``3.9``, ``3.9-3.12``, ``3.9+``."""
+def _range(text: str, path: Path,
+           key: str) -> tuple[str | None, Version | None, Version | None]:
+    """``*``, ``3.9``, ``3.9-3.12``, ``3.9+`` (CPython), ``pypy``, ``pypy3.9``, ``pypy3.9+``..."""
     if text == "*":
-        return None, None
+        return None, None, None
+    implementation = CPYTHON
+    if text.startswith(PYPY):
+        implementation, text = PYPY, text[len(PYPY):]
+        if not text:
+            return implementation, None, None
     if text.endswith("+"):
-        return _version(text[:-1], path, key), None
+        return implementation, _version(text[:-1], path, key), None
     low, dash, high = text.partition("-")
     first = _version(low, path, key)
     last = _version(high, path, key) if dash else first
     if last < first:
         raise UsageError(f"{path}: field '{key}': empty version range {text!r}")
-    return first, last
+    return implementation, first, last
 
 
 def _overlap(a: Expectation, b: Expectation) -> bool:

@@ -22,7 +22,10 @@ from typing import Optional
 # SIGRTMIN+6: glibc keeps the first two real-time signals, programs rarely touch the rest.
 STACK_SIGNAL = int(signal.SIGRTMIN) + 6
 
-_THREAD_HEADER = re.compile(r"^(Current thread|Thread) (0x[0-9a-f]+)")
+_THREAD_HEADER = re.compile(r"^(Current thread|Thread) (0x[0-9a-fA-F]+)")  # PyPy: upper case
+# PyPy's faulthandler says so in every thread header: its JIT does not keep the current line,
+# so a frame may point at its function's first line instead of the line running.
+APPROXIMATE_LINES = "approximate line numbers"
 _FRAME_LINE = re.compile(r'^\s+File "(?P<file>.*)", line (?P<line>\d+) in (?P<func>.*)$')
 
 

@@ -48,6 +48,11 @@ class Interpreter:
     executable: str
 
     @property
+    def name(self) -> str:
+        """``Python 3.11.7`` or ``PyPy 3.9.16`` (the language version PyPy implements)."""
+        return f"{'PyPy' if self.implementation.lower() == 'pypy' else 'Python'} {self.version}"
+
+    @property
     def version_tuple(self) -> tuple[int, int]:
         major, minor = self.version.split(".")[:2]
         return int(major), int(minor)

@@ -9,8 +9,9 @@ import pytest
 from conftest import interpreter
 
 from sigkit import scenarios
+from sigkit.interpreters import identify
 from sigkit.launch import ProbeOptions, probe
-from sigkit.scenario_run import scenario_options, version_of
+from sigkit.scenario_run import scenario_options
 from sigkit.timeline import latencies_us
 
 NAMES = [s.name for s in scenarios.discover()]
@@ -20,8 +21,10 @@ NAMES = [s.name for s in scenarios.discover()]
 @pytest.mark.parametrize("name", NAMES)
 def test_scenario_matches_its_header_on_311(name, fixed, scenario_trial, py311):
     scenario = scenarios.get(name)
-    version = version_of(py311)
-    expected = scenario.expected("fixed" if fixed else "broken", version)
+    identity = identify(py311)
+    version = identity.label
+    expected = scenario.expected("fixed" if fixed else "broken", identity.version,
+                                 identity.implementation)
     if expected is None:
         pytest.skip(f"{name} promises nothing for {version}")
     trial = scenario_trial(name, fixed, py311)

@@ -57,6 +57,7 @@ def test_header_is_complete_and_the_file_is_named_after_it(scenario):
         for version in ((2, 7), (3, 6), (3, 9), (3, 11), (3, 13)):
             if scenario.supports(version):
                 assert scenario.expected(variant, version) is not None, (variant, version)
+        assert scenario.expected(variant, (3, 9), "pypy") is not None, (variant, "pypy3.9")
 
 
 @pytest.mark.parametrize("scenario", BUNDLED, ids=lambda s: s.name)
@@ -75,6 +76,13 @@ def test_expectations_by_version():
     assert join.expected("broken", (3, 13, 0)) == "presses=2"  # extra fields are ignored
     assert join.expected("fixed", (3, 11)) == "ki"
     assert join.expected("broken", (3, 14)) is None  # not measured: no promise
+
+    # Plain ranges speak for CPython; PyPy has its own tokens, and falls back to ``*``.
+    assert join.expected("broken", (3, 9), "pypy") == "ki"
+    assert join.expected("fixed", (3, 9), "pypy") == "ki"
+    pool = scenarios.get("threadpool-exit")
+    assert pool.expected("broken", (3, 9)) == "presses=3"
+    assert pool.expected("broken", (3, 9), "pypy") == "presses=2"
 
     asyncio = scenarios.get("asyncio_blocking")  # underscores are accepted
     assert asyncio.min_python == (3, 7)
@@ -317,3 +325,16 @@ def test_a_scenario_too_new_for_27_says_so():
     )
     assert result.returncode != 0
     assert "needs Python 3.6+" in result.stderr
+
+
+def test_pypy_tokens_are_parsed_apart_from_cpython_ranges(tmp_path):
+    tokens = scenarios.parse_expectations(
+        "3.9-3.12=ki pypy3.9=presses=2 pypy3.10+=exit *=term", tmp_path / "x.py", "expect-broken")
+    by_implementation = [(t.implementation, t.low, t.high, t.outcome) for t in tokens]
+    assert by_implementation == [("cpython", (3, 9), (3, 12), "ki"), ("pypy", (3, 9), (3, 9),
+                                 "presses=2"), ("pypy", (3, 10), None, "exit"),
+                                 (None, None, None, "term")]
+    with pytest.raises(UsageError, match="overlaps"):
+        scenarios.parse_expectations("pypy=ki pypy3.9=exit", tmp_path / "x.py", "expect-broken")
+    # The same versions on two implementations do not overlap.
+    assert len(scenarios.parse_expectations("3.9=ki pypy3.9=exit", tmp_path / "x.py", "k")) == 2

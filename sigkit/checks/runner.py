@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sigkit import interpreters, scenarios
 from sigkit.checks.budgets import BudgetResult, evaluate
 from sigkit.checks.config import Check, Config
+from sigkit.checks.load import MachineLoad, cpu_count, load_average, overload_warning
 from sigkit.errors import UsageError
 from sigkit.ladder import DEFAULT_LADDER
 from sigkit.launch import ProbeOptions, check_command
@@ -40,11 +41,19 @@ class CaseResult:
     trials: list[Trial]
     budgets: list[BudgetResult]
     seconds: float
+    load: MachineLoad | None = None
 
     @property
     def passed(self) -> bool:
         return all(budget.passed for budget in self.budgets)
 
+    @property
+    def load_warning(self) -> str | None:
+        """Set when a latency budget was judged while the machine had more work than CPUs."""
+        judged_latency = any(budget.limit_ms is not None for budget in self.budgets)
+        if self.load is None or not judged_latency or not self.load.overloaded:
+            return None
+        return overload_warning(self.load, self.case.label)
 
 def plan(config: Config, only: Sequence[str] = ()) -> list[Case]:
     """The cases to run: every check, or those named by ``only`` (a check name or a case label).
@@ -115,10 +124,11 @@ def _options(check: Check, command: list[str], expect: str | None,
 
 def run_case(case: Case, on_trial: Callable[[], None] = lambda: None) -> CaseResult:
     """``trials`` fresh probes in sequence (never in parallel: they would share the cores)."""
-    started = time.monotonic()
+    started, load_before = time.monotonic(), load_average()
     trials = []
     for _ in range(case.check.trials):
         trials.append(judged(case.options))
         on_trial()
+    load = MachineLoad(cpu_count(), load_before, load_average())
     return CaseResult(case, trials, evaluate(case.check.budgets, trials),
-                      time.monotonic() - started)
+                      time.monotonic() - started, load)

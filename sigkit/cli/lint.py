@@ -24,6 +24,7 @@ class OutputFormat(str, Enum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
 
 
 def register(app: typer.Typer) -> None:
@@ -44,8 +45,8 @@ def lint(
         "--exclude", metavar="PATTERN", help="Skip files matching these .gitignore-style patterns "
                           "(relative to each folder given).", show_default=False)] = None,
     output_format: Annotated[OutputFormat, typer.Option(
-        "--format", help="text (path:line:col: CODE message), json, or github (Actions "
-                         "annotations).")] = OutputFormat.text,
+        "--format", help="text (path:line:col: CODE message), json, github (Actions "
+                         "annotations) or sarif (SARIF 2.1.0, for code scanning).")] = OutputFormat.text,
     jobs: Annotated[Optional[int], typer.Option(
         "--jobs", "-j", min=1, help="Processes to use (default: one per core when there are "
                                     "many files).", show_default=False)] = None,

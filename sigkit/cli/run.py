@@ -109,14 +109,14 @@ def _report(cells: list[Cell], json_file: Optional[Path]) -> None:
 def _cell_dict(cell: Cell) -> dict[str, object]:
     return {
         "scenario": cell.scenario.name, "variant": cell.variant, "python": cell.python,
-        "version": ".".join(map(str, cell.version)), "expected": cell.expected,
+        "version": ".".join(map(str, cell.version)), "implementation": cell.identity.implementation,
+        "interpreter": cell.label, "expected": cell.expected,
         "observed": cell.observed, "matches": cell.matches, "skipped": cell.skipped,
     }
 
 
 def _verdict_line(cell: Cell) -> Text:
-    version = ".".join(map(str, cell.version))
-    line = Text(f"Scenario {cell.scenario.name} ({cell.variant}) on {version}: ", style="bold")
+    line = Text(f"Scenario {cell.scenario.name} ({cell.variant}) on {cell.label}: ", style="bold")
     line.append(f"observed {cell.observed}")
     if cell.expected is None:
         line.append(" (the header promises nothing for this version)", style="dim")

@@ -18,10 +18,12 @@ from rich.text import Text
 
 from sigkit import scenarios
 from sigkit.errors import UsageError
+from sigkit.interpreters import CPYTHON, PYPY, Identity
 from sigkit.scenarios import Scenario
 
 # The interpreters the bundled expectations were measured on (see docs/scenarios.md).
 MEASURED_VERSIONS = ((2, 7), (3, 6), (3, 7), (3, 8), (3, 9), (3, 10), (3, 11), (3, 12), (3, 13))
+PYPY_MEASURED = Identity(PYPY, (3, 9))  # Debian's pypy3 (PyPy 7.3.11)
 
 DirsOption = Annotated[
     Optional[list[Path]],
@@ -142,16 +144,20 @@ def _expectation_table(scenario: Scenario) -> Table:
         if len(versions) > 1:
             label += "-" + _dotted(versions[-1])
         table.add_row(label, *cells)
+    table.add_row(PYPY_MEASURED.label, *(_cell(scenario, variant, PYPY_MEASURED.version, PYPY)
+                                         for variant in scenarios.VARIANTS))
     return table
 
 
-def _cell(scenario: Scenario, variant: str, version: tuple[int, int]) -> str:
+def _cell(scenario: Scenario, variant: str, version: tuple[int, int],
+          implementation: str = CPYTHON) -> str:
     if not scenario.supports(version):
         return "[dim]n/a[/dim]"
-    outcome = scenario.expected(variant, version)
+    outcome = scenario.expected(variant, version, implementation)
     if outcome is None:
         return "?"
-    return outcome + ("+orphan" if scenario.expects_orphans(variant, version) else "")
+    orphans = scenario.expects_orphans(variant, version, implementation)
+    return outcome + ("+orphan" if orphans else "")
 
 
 def _transition(scenario: Scenario, version: tuple[int, int]) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from sigkit import procinfo, stacks
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
+from sigkit.interpreters import implementation_of
 from sigkit.ladder import TTY_KEYS
 from sigkit.procinfo import ProcessState, ThreadState
 from sigkit.stacks import Frame, ThreadStack, user_frame
@@ -76,7 +77,9 @@ class Evidence:
     live: bool = False
     probed: bool = True  # sigkit's probe ran inside it (False: not Python, or -I/-E)
     version: tuple[int, int] | None = None
+    implementation: str | None = None  # "cpython" or "pypy", as the probe reported it
     threads: list[ThreadStack] = field(default_factory=list)
+    approximate_lines: bool = False  # PyPy's faulthandler: a frame's line may be its first line
     stacks_source: str | None = None
     stacks_note: str | None = None  # why there are no stacks
     processes: list[ProcessState] = field(default_factory=list)  # the process, then descendants
@@ -217,7 +220,10 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
         pid=pid,
         probed=trial.python_pid is not None,
         version=trial.interpreter.version_tuple if trial.interpreter else None,
+        implementation=implementation_of(trial.interpreter.implementation)
+        if trial.interpreter else None,
         threads=stacks.parse(trial.stacks, trial.stacks_source or "") if trial.stacks else [],
+        approximate_lines=stacks.APPROXIMATE_LINES in (trial.stacks or ""),
         stacks_source=trial.stacks_source if trial.stacks else None,
         stacks_note=None if trial.stacks else trial.stacks_source,
         processes=[process_from_dict(d) for d in trial.proc_snapshot],

@@ -23,7 +23,10 @@ _RECEIVER = re.compile(r"([A-Za-z_][\w.]*(?:\[[^\]]*\])?)\s*\.\s*(\w+)\s*\(")
 
 
 def line_of(evidence: Evidence, frame: Frame) -> str | None:
-    """The code on the line a frame is on (comment dropped), or None if it cannot be read."""
+    """The code on the line a frame is on (comment dropped), or None if it cannot be read or
+    the line is only approximate (PyPy's stacks)."""
+    if evidence.approximate_lines:
+        return None
     text = linecache.getline(evidence.resolve(frame.filename), frame.line).strip()
     return _without_comment(text) or None
 
@@ -41,6 +44,9 @@ def _without_comment(line: str) -> str:
 
 def quoted(evidence: Evidence, frame: Frame) -> str:
     """```worker.join()` at app.py:51`` (or just the place when the source is unreadable)."""
+    if evidence.approximate_lines:
+        return (f"a call in `{frame.function}` (near {frame.where()}: PyPy's stacks give "
+                "approximate line numbers)")
     text = line_of(evidence, frame)
     return f"`{text}` at {frame.where()}" if text else frame.where()
 

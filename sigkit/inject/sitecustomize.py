@@ -16,7 +16,8 @@
 #   * ``H pid t signum``                        a Python-level handler starts, in the main thread;
 #   * ``K pid t``                               KeyboardInterrupt reached the top level unhandled;
 #   * ``W pid t fd``                            the program replaced the wakeup fd (asyncio does);
-#   * ``E pid t os_threads nondaemon,names``    interpreter shutdown (atexit): threads still alive.
+#   * ``E pid t os_threads nondaemon,names``    interpreter shutdown (atexit; on PyPy also when a
+#                                               KeyboardInterrupt ends it): threads still alive.
 #   * ``A pid t count names``                   the program registered (or removed) an atexit
 #                                               handler: how many are pending, and which;
 #   * ``I pid t signum handler where``          the program set a handler for a watched signal
@@ -115,8 +116,11 @@ def _sigkit_probe():
             module.set_wakeup_fd = patched_set_wakeup_fd
 
     stacks_armed = _register_stack_dump()
-    _hook_excepthook(emit)
-    _hook_exit(emit)
+    report_threads = _thread_reporter(emit)
+    _hook_excepthook(emit, report_threads)
+    import atexit
+
+    atexit.register(report_threads)
     _count_atexit(emit)
     emit("S", "%d %s %s %d %s" % (
         os.getppid(), _implementation(), ".".join(str(v) for v in sys.version_info[:3]),
@@ -173,22 +177,34 @@ def _register_stack_dump():
 _keep_alive = []
 
 
-def _hook_excepthook(emit):
+def _hook_excepthook(emit, report_threads):
     previous = sys.excepthook
+    # PyPy's app_main kills the process with SIGINT right after this hook for a KeyboardInterrupt
+    # that reached the top: no join of non-daemon threads, no atexit. What runs now is lost.
+    pypy = "__pypy__" in sys.builtin_module_names
 
     def excepthook(kind, value, tb):
-        if kind is not None and issubclass(kind, KeyboardInterrupt):
+        interrupted = kind is not None and issubclass(kind, KeyboardInterrupt)
+        if interrupted:
             emit("K")
-        return previous(kind, value, tb)
+        try:
+            return previous(kind, value, tb)
+        finally:
+            if interrupted and pypy:
+                report_threads()
 
     sys.excepthook = excepthook
 
 
-def _hook_exit(emit):
-    """At shutdown, after non-daemon threads were joined, report what is still running."""
-    import atexit
+def _thread_reporter(emit):
+    """Reports, once, the non-daemon threads still running when the interpreter goes away:
+    at exit after they were joined (atexit), or on PyPy when an interrupt ends it at once."""
+    reported = []
 
-    def at_exit():
+    def report_threads():
+        if reported:
+            return
+        reported.append(True)
         try:
             os_threads = len(os.listdir("/proc/self/task"))
         except OSError:
@@ -204,7 +220,7 @@ def _hook_exit(emit):
                     names.append(thread.name.replace(",", "_").replace(" ", "_"))
         emit("E", "%d %s" % (os_threads, ",".join(names)))
 
-    atexit.register(at_exit)
+    return report_threads
 
 
 def _describe(handler):

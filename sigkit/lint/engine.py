@@ -40,22 +40,24 @@ def lint_file(path: str, rules: Sequence[Rule]) -> list[Finding]:
     return lint_source(data, path, rules)
 
 
-def lint_source(source: str | bytes, path: str, rules: Sequence[Rule]) -> list[Finding]:
+def lint_source(source: str | bytes, path: str, rules: Sequence[Rule],
+                noqa: bool = True) -> list[Finding]:
     """Findings for ``source`` (bytes honour a ``# -*- coding: ... -*-`` line, as Python does),
-    sorted by position; a source that does not parse gives one SK000 finding."""
+    sorted by position; a source that does not parse gives one SK000 finding. ``noqa=False``
+    leaves ``# noqa`` comments to the caller (flake8 applies its own)."""
     with _cyclic_gc_paused():
-        return _lint(source, path, rules)
+        return _lint(source, path, rules, noqa)
 
 
-def _lint(source: str | bytes, path: str, rules: Sequence[Rule]) -> list[Finding]:
+def _lint(source: str | bytes, path: str, rules: Sequence[Rule], noqa: bool) -> list[Finding]:
     try:
         text = _decode(source)
         tree = _parse(text, path)
     except _Unparsable as problem:
         return [Finding(path, problem.line, problem.col, SYNTAX_ERROR.code, str(problem))]
     findings = _check(tree, text, path, rules)
-    if not findings:
-        return findings
+    if not findings or not noqa:
+        return sorted(findings)
     lines = _LINE_BREAK.split(text)
     return sorted(finding for finding in findings if not _silenced(lines, finding))
 

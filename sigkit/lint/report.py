@@ -1,4 +1,5 @@
-"""Printing findings: ``text`` for people, ``json`` for programs, ``github`` for CI annotations."""
+"""Printing findings: ``text`` for people, ``json`` for programs, ``github`` for CI annotations,
+``sarif`` for code scanning."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from dataclasses import asdict
 
 from sigkit.lint.catalog import EVERYTHING
 from sigkit.lint.findings import Finding
+from sigkit.lint.sarif import render_sarif
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "sarif")
 _NAMES = {entry.code: entry.name for entry in EVERYTHING}
 
 
@@ -18,6 +20,8 @@ def render(findings: Sequence[Finding], files_checked: int, output_format: str) 
     """The whole report in one of ``FORMATS`` (ends with a newline unless empty)."""
     if output_format == "json":
         return _json(findings, files_checked)
+    if output_format == "sarif":
+        return render_sarif(findings)
     if output_format == "github":
         return "".join(_github_line(finding) + "\n" for finding in findings)
     return _text(findings, files_checked)

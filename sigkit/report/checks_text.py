@@ -30,13 +30,15 @@ def budget_line(budget: BudgetResult) -> str:
 
 
 def case_summary(result: CaseResult) -> str:
-    """``3 trials · cpython 3.11.7 · 1.2 s``."""
+    """``3 trials · cpython 3.11.7 · 1.2 s · load average 0.4 on 2 CPUs``."""
     trials = result.trials
     parts = [f"{len(trials)} trial{'s' if len(trials) != 1 else ''}"]
     interpreter = next((t.interpreter for t in trials if t.interpreter), None)
     if interpreter is not None:
         parts.append(f"{interpreter.implementation} {interpreter.version}")
     parts.append(f"{result.seconds:.1f} s")
+    if result.load is not None:
+        parts.append(result.load.describe())
     return " · ".join(parts)
 
 
@@ -63,6 +65,31 @@ def reproduce(case: Case) -> str:
     return f"cd {shlex.quote(str(options.cwd))} && {shlex.join(words)}"
 
 
+def _widths(results: Sequence[CaseResult]) -> list[int]:
+    budgets = [b for r in results for b in r.budgets]
+    return [max((len(getattr(b, name)) for b in budgets), default=0)
+            for name in ("label", "measured", "limit")]
+
+
+def render_case(console: Console, result: CaseResult, widths: Sequence[int] | None = None) -> None:
+    """One check: its header, a line per budget, the overload warning and, if it failed, the
+    command that reproduces it (``pytest --sigkit-checks`` shows this as the failure text)."""
+    widths = widths or _widths([result])
+    header = Text(f"{mark(result.passed)} {result.case.label}",
+                  style="bold green" if result.passed else "bold red")
+    console.print(header.append(f"  {case_summary(result)}", style="dim"), soft_wrap=True)
+    for budget in result.budgets:
+        cells = (budget.label, budget.measured, budget.limit)
+        line = "    " + "  ".join(cell.ljust(width) for cell, width in zip(cells, widths))
+        tick = Text(mark(budget.passed), style="green" if budget.passed else "red")
+        console.print(Text(line + "  ").append(tick), soft_wrap=True)
+    if result.load_warning:
+        console.print(Text("    ⚠ " + result.load_warning, style="yellow"), soft_wrap=True)
+    if not result.passed:
+        console.print(Text("    reproduce: " + reproduce(result.case), style="dim"),
+                      soft_wrap=True)
+
+
 def render(console: Console, config_shown: str, results: Sequence[CaseResult]) -> None:
     """A header line per check, then one aligned line per budget (aligned across all checks).
 
@@ -70,21 +97,9 @@ def render(console: Console, config_shown: str, results: Sequence[CaseResult]) -
     splits a figure from its budget.
     """
     console.print(Text("sigkit check: ", style="bold").append(config_shown))
-    budgets = [b for r in results for b in r.budgets]
-    columns = ("label", "measured", "limit")
-    widths = [max(len(getattr(b, name)) for b in budgets) for name in columns]
+    widths = _widths(results)
     for result in results:
-        header = Text(f"{mark(result.passed)} {result.case.label}",
-                      style="bold green" if result.passed else "bold red")
-        console.print(header.append(f"  {case_summary(result)}", style="dim"), soft_wrap=True)
-        for budget in result.budgets:
-            cells = (budget.label, budget.measured, budget.limit)
-            line = "    " + "  ".join(cell.ljust(width) for cell, width in zip(cells, widths))
-            tick = Text(mark(budget.passed), style="green" if budget.passed else "red")
-            console.print(Text(line + "  ").append(tick), soft_wrap=True)
-        if not result.passed:
-            console.print(Text("    reproduce: " + reproduce(result.case), style="dim"),
-                          soft_wrap=True)
+        render_case(console, result, widths)
     failed = sum(1 for r in results if not r.passed)
     trials = sum(len(r.trials) for r in results)
     seconds = sum(r.seconds for r in results)

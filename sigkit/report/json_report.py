@@ -120,6 +120,8 @@ def case_to_dict(result: CaseResult) -> dict[str, Any]:
         "command": result.case.options.command,
         "passed": result.passed,
         "seconds": round(result.seconds, 3),
+        "machine": result.load.to_dict() if result.load else None,
+        "load_warning": result.load_warning,
         "budgets": [asdict(budget) for budget in result.budgets],
         "run": run_to_dict(result.trials),
     }

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
+from sigkit.interpreters import Identity
 from sigkit.scenario_run import Cell
 from sigkit.stats import summarize
 from sigkit.timeline import latencies_us
@@ -32,19 +33,19 @@ def _cell_text(cell: Cell) -> Text:
 
 def matrix_table(cells: Sequence[Cell]) -> Table:
     """Rows: scenario variant; columns: interpreter version. Cells: verdict, handler p50[/p95]."""
-    versions = sorted({c.version for c in cells})
+    identities = sorted({c.identity for c in cells}, key=lambda identity: identity.sort_key)
     title = "verdict · sent → Python handler p50 (/p95) · ✓/✗ against the header"
     table = Table(header_style="bold", title=title)
     table.add_column("scenario")
-    for version in versions:
-        table.add_column(".".join(map(str, version)))
-    rows: dict[tuple[str, str], dict[tuple[int, int], Cell]] = {}
+    for identity in identities:
+        table.add_column(identity.label)
+    rows: dict[tuple[str, str], dict[Identity, Cell]] = {}
     for cell in cells:
-        rows.setdefault((cell.scenario.name, cell.variant), {})[cell.version] = cell
-    for (name, variant), by_version in rows.items():
+        rows.setdefault((cell.scenario.name, cell.variant), {})[cell.identity] = cell
+    for (name, variant), by_identity in rows.items():
         table.add_row(
             f"{name} ({variant})",
-            *(_cell_text(by_version[v]) if v in by_version else Text("") for v in versions),
+            *(_cell_text(by_identity[i]) if i in by_identity else Text("") for i in identities),
         )
     return table
 
@@ -62,10 +63,9 @@ def matrix_findings(cells: Sequence[Cell]) -> Text:
     for cell in cells:
         if not cell.trials:
             continue
-        version = ".".join(map(str, cell.version))
         for finding in cell.trials[0].findings:
             key = (cell.scenario.name, cell.variant, finding.cause)
-            found.setdefault(key, (finding.title, []))[1].append(version)
+            found.setdefault(key, (finding.title, []))[1].append(cell.label)
     text = Text("Diagnosis: ", style="bold")
     if not found:
         return text.append("no problem found", style="green")

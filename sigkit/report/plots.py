@@ -107,9 +107,9 @@ def _draw_timeline(axis: Any, trial: Trial) -> None:
     axis.set_ylim(-len(lanes) + 0.4, 0.6)
     axis.set_xlabel("time after the press (log scale)")
     axis.grid(axis="x", color="0.92")
-    version = trial.interpreter.version if trial.interpreter else "no Python probe"
+    interpreter = trial.interpreter.name if trial.interpreter else "no Python probe"
     program = shlex.join([Path(trial.command[0]).name, *trial.command[1:]])
-    axis.set_title(f"{program}  (Python {version}): {trial.verdict}", fontsize=9)
+    axis.set_title(f"{program}  ({interpreter}): {trial.verdict}", fontsize=9)
 
 
 def _draw_histogram(axis: Any, values: Sequence[float], title: str) -> None:

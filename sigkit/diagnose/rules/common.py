@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sigkit.diagnose.evidence import Evidence, calls, chain
+from sigkit.interpreters import PYPY
 from sigkit.procinfo import ThreadState
 from sigkit.stacks import Frame, ThreadStack
 from sigkit.units import fmt
@@ -47,7 +48,7 @@ def signal_path(ev: Evidence) -> list[str]:
     if ev.arrival_us is None:
         lines = [f"no C-level handler ran after the {ev.sent} (no wakeup byte reached sigkit)"]
     else:
-        lines = [f"CPython's C handler ran {fmt(ev.arrival_us)} after the {ev.sent}"]
+        lines = [f"{_interpreter(ev)} C handler ran {fmt(ev.arrival_us)} after the {ev.sent}"]
     if ev.handler_us is not None:
         lines.append(f"the Python handler ran {fmt(ev.handler_us)} after the {ev.sent}")
     elif ev.handled_presses == 0:
@@ -55,6 +56,10 @@ def signal_path(ev: Evidence) -> list[str]:
     else:
         lines.append("no Python handler ran before the deadline")
     return lines
+
+
+def _interpreter(ev: Evidence) -> str:
+    return "PyPy's" if ev.implementation == PYPY else "CPython's"
 
 
 def _presses(ev: Evidence) -> str:

@@ -13,6 +13,7 @@ from sigkit.diagnose.rules.common import (
 )
 from sigkit.diagnose.source import lint_hits, quoted
 from sigkit.findings import Finding, finding
+from sigkit.interpreters import PYPY
 from sigkit.stacks import ThreadStack
 
 
@@ -101,7 +102,13 @@ def lost_work(ev: Evidence) -> list[Finding]:
     names = ", ".join(f"'{name}'" for name in ev.lost_threads)
     evidence = [f"non-daemon threads still alive at interpreter shutdown: {names}",
                 f"the first {ev.sent} ended the program: those threads died mid-work"]
-    if ev.version is not None and (3, 9) <= ev.version <= (3, 12):
+    if ev.implementation == PYPY and ev.raised_in_time:
+        evidence.append(
+            "PyPy: the KeyboardInterrupt reached the top level, and PyPy then kills itself with "
+            "SIGINT at once (app_main.py), without joining non-daemon threads or running atexit "
+            "handlers"
+        )
+    elif ev.version is not None and (3, 9) <= ev.version <= (3, 12):
         evidence.append(
             f"{version_text(ev.version)}: a join() interrupted by a signal marks the thread as "
             "finished (python/cpython#90882), so the exit did not wait for it"
