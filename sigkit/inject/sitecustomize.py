@@ -80,7 +80,10 @@ def _sigkit_probe():
         previous = user_handler[signum]
         install(signum, handler)
         user_handler[signum] = handler
-        emit("I", "%d %s %s" % (signum, _describe(handler), _caller()))
+        try:
+            emit("I", "%d %s %s" % (signum, _describe(handler), _caller()))
+        except Exception:
+            pass  # a report must never break the program's signal.signal()
         return previous
 
     def patched_getsignal(signum):
@@ -235,7 +238,10 @@ def _describe(handler):
 
 def _caller():
     """``file:line`` of the code that called signal.signal (past the stdlib's wrapper)."""
-    frame = sys._getframe(2)
+    try:
+        frame = sys._getframe(2)
+    except ValueError:  # PyPy's start-up sets handlers from a shallow stack
+        return "?"
     while frame is not None and frame.f_globals.get("__name__") == "signal":
         frame = frame.f_back
     if frame is None:
