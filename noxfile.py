@@ -49,3 +49,10 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: figures for docs/performance.md (run on demand, never in CI)."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/bench_probe.py", *session.posargs)
+
+
+@nox.session
+def hostile(session: nox.Session) -> None:
+    """The hostile battery: daemons that hide, signals to sigkit, bad inputs (on demand)."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/hostile.py", *session.posargs)

@@ -7,6 +7,9 @@
    inside its handler — and the C floor: a C program's SIGINT handler stamping CLOCK_MONOTONIC
    (goal: error ≤ 20 µs).
 Prints markdown for docs/performance.md.
+
+The targets are single processes, so the trials skip the process-tree readiness check (one
+0.1 s window; ``sigkit probe -n N`` pays it on the first trial only): it is not what these measure.
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ def trial_walls(python: str, script: Path, runs: int) -> tuple[list[float], dict
     walls, stages = [], {name: [] for name in STAGES}
     for _ in range(runs):
         started = time.perf_counter()
-        trial = probe(ProbeOptions([python, str(script)], expect="ready"))
+        trial = probe(ProbeOptions([python, str(script)], expect="ready", tree_settle=0))
         done_ns = time.monotonic_ns()
         walls.append(time.perf_counter() - started)
         assert trial.verdict == "ki", trial.verdict
@@ -154,7 +157,7 @@ def main() -> None:
               f"| {median_ms(walls) / bare:.2f}× | {where} |")
     python = str(interpreters.resolve(args.python.split(",")[0]))
     started = time.perf_counter()
-    trials = [probe(ProbeOptions([python, str(idle)], expect="ready"))
+    trials = [probe(ProbeOptions([python, str(idle)], expect="ready", tree_settle=0))
               for _ in range(args.throughput)]
     elapsed = time.perf_counter() - started
     handler = [latencies_us(t)["handler"] for t in trials]

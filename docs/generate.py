@@ -97,6 +97,13 @@ COMMANDS = (
     Command("lab-convoy",
             ("lab", "convoy", "--python", "2.7,3.11,3.13", "--plot", "{out}/lab-convoy.svg"),
             smoke=("lab", "convoy", "--threads", "0,1", "--pings", "5")),
+    Command("lab-pending-signal",
+            ("lab", "pending-signal", "--python", "2.7,3.11,3.13", "--plot",
+             "{out}/lab-pending-signal.svg"),
+            smoke=("lab", "pending-signal", "--repeat", "1", "--max-repeat", "1")),
+    Command("lab-check-interval",
+            ("lab", "check-interval", "--python", "2.7,3.11", "--plot",
+             "{out}/lab-check-interval.svg")),  # no smoke run: it needs Python 2
 )
 
 CAUSES_DIR = "causes"  # generated/causes/ID.md: the example the docs hook puts under cause ID

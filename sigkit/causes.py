@@ -268,11 +268,12 @@ CAUSES: tuple[Cause, ...] = (
         id="multiprocessing-hang",
         title="the main process waits for a multiprocessing pool that does not finish",
         severity=ERROR,
-        happens="A key typed at the terminal signals the whole foreground process group: the "
-        "pool's worker processes are interrupted too, in the middle of a task, while the parent "
-        "waits for results "
-        "that will never come (2.7's `pool.map()` waits without a timeout and cannot even be "
-        "interrupted). Workers that die are replaced, results go missing, and the parent hangs.",
+        happens="A key typed at the terminal signals the whole foreground process group. "
+        "Workers that do not ignore SIGINT get a KeyboardInterrupt in the middle of a task, while "
+        "the parent waits for results that will never come (2.7's `pool.map()` waits without a "
+        "timeout and cannot even be interrupted); workers that die are replaced, results go "
+        "missing, and the parent hangs. Workers that ignore SIGINT keep working, and the "
+        "parent's wait lasts as long as their tasks.",
         evidence="The main thread's stack is in `multiprocessing` (pool results, queues, "
         "`join`); child processes are alive.",
         fix="Make the workers ignore SIGINT (`Pool(initializer=lambda: signal.signal("
@@ -280,6 +281,102 @@ CAUSES: tuple[Cause, ...] = (
         "handles it; wait with a timeout (`pool.map_async(f, xs).get(timeout)`); on "
         "KeyboardInterrupt call `pool.terminate()` then `pool.join()`.",
         lint=("SK109",),
+    ),
+    Cause(
+        id="process-pool-shutdown",
+        title="leaving the process pool waits for its queued tasks",
+        severity=ERROR,
+        happens="Ctrl-C goes to the whole foreground process group, so the `ProcessPoolExecutor`'s "
+        "worker processes get it too: each running task is interrupted by KeyboardInterrupt, "
+        "which the worker sends back as that task's result before it takes the next queued task. "
+        "Meanwhile the main process leaves the `with` block, whose `shutdown(wait=True)` waits "
+        "for every queued task; the next Ctrl-C interrupts the running tasks again and the wait, "
+        "and the interpreter's exit (`concurrent.futures.process._python_exit`) joins the pool's "
+        "manager thread once more. Unlike threads, the running tasks *are* interrupted: the wait "
+        "is for the queue.",
+        evidence="The main thread's stack is in `concurrent/futures/process.py` (`shutdown`, "
+        "`_python_exit`) or the executor's `__exit__`; the pool's worker processes are alive "
+        "running tasks.",
+        fix="On KeyboardInterrupt drop the queue: `executor.shutdown(wait=False, "
+        "cancel_futures=True)` (3.9+), then re-raise; from 3.14 `executor.terminate_workers()` "
+        "(or `kill_workers()`) also stops the running tasks.",
+        lint=("SK108",),
+    ),
+    Cause(
+        id="asyncio-executor-shutdown",
+        title="asyncio.run() waits for blocking work in its default executor",
+        severity=ERROR,
+        happens="`run_in_executor(None, f)` and `asyncio.to_thread(f)` run `f` in the loop's "
+        "default ThreadPoolExecutor. The first Ctrl-C cancels the main task, but a thread cannot "
+        "be cancelled: `asyncio.run()` then waits in `loop.shutdown_default_executor()` for it "
+        "(3.12+ gives up after 300 s, `THREAD_JOIN_TIMEOUT`); the second Ctrl-C interrupts that "
+        "wait, and the interpreter's exit (`concurrent.futures.thread._python_exit`) joins the "
+        "thread again, so a third is needed.",
+        evidence="A thread runs `_do_shutdown` (asyncio/base_events.py) joining the default "
+        "executor, or the main thread is in `asyncio.run`'s `close`/`shutdown_default_executor` "
+        "or `_python_exit`; an executor worker thread is still in the blocking call.",
+        fix="Let the blocking function stop when asked: pass it a `threading.Event` it checks "
+        "(set it when the task is cancelled, in `except asyncio.CancelledError:`), or give its "
+        "I/O a timeout; keep executor work short, or use async I/O instead.",
+    ),
+    Cause(
+        id="slow-cleanup",
+        title="a slow clean-up after the signal (a finally: block, a handler that tidies up)",
+        severity=WARNING,
+        happens="The Ctrl-C (or SIGTERM) did its job: the program is on its way out, running its "
+        "clean-up -- a `finally:` block, an `except` that tidies up before re-raising, a signal "
+        "handler that closes connections before it exits. Clean-up that takes longer than the "
+        "grace it is given (a second Ctrl-C, docker's 10 s before SIGKILL) is cut off half-way.",
+        evidence="The first signal's Python handler ran; the main thread's stack is inside a "
+        "`finally:` block, an `except` block or a signal handler of the user's code, not in a "
+        "loop that caught and dropped the interrupt.",
+        fix="Make the clean-up fit the grace: bound each step with a timeout, skip what can be "
+        "redone next time, or do the slow part before the stop (flush as you go). Probe with a "
+        "`--deadline` at least as long as the clean-up to see it finish.",
+    ),
+    Cause(
+        id="graceful-shutdown",
+        title="a designed graceful shutdown: the program drains its work before it exits",
+        severity=INFO,
+        happens="Servers and workers answer the first signal by stopping new work and finishing "
+        "what is in flight: uvicorn waits for open connections, gunicorn's arbiter waits for its "
+        "workers (up to `--graceful-timeout`), celery's warm shutdown waits for running tasks, a "
+        "supervisor waits for its children. That is a contract, not a hang. What matters is "
+        "whether the drain fits the grace of whoever stops the program (a second Ctrl-C, "
+        "docker's 10 s, Kubernetes' 30 s) and what a forced stop cuts off.",
+        evidence="A shutdown path of a known framework in some process's stack (uvicorn, "
+        "gunicorn's arbiter `stop`, celery's warm shutdown) or the program's own shutdown words "
+        "after the signal, and the work it waits for: connections still open on its listening "
+        "port, a worker process inside a request or task.",
+        fix="Bound the drain with the server's own graceful-shutdown timeout, below the grace of "
+        "whatever stops it; let long handlers notice the shutdown or the client's disconnect.",
+    ),
+    Cause(
+        id="requests-in-flight",
+        title="the program stopped at once while requests were in flight",
+        severity=INFO,
+        happens="A server that stops without draining drops the requests it is serving: the "
+        "clients see an error or a closed connection. Some servers do that on purpose for one "
+        "signal (gunicorn's SIGINT and SIGQUIT are a *quick* shutdown; its SIGTERM is the "
+        "graceful one); others never drain at all.",
+        evidence="Connections accepted on the tree's listening port were open just before the "
+        "first signal, and the program exited before sigkit's first look (1 s); for a server "
+        "known to drop requests on that signal, the finding says so.",
+        fix="Stop the server with the signal that drains (SIGTERM for gunicorn, what docker, "
+        "systemd and Kubernetes send), or give it a graceful-shutdown path and a timeout.",
+    ),
+    Cause(
+        id="pressed-during-startup",
+        title="sigkit pressed while the program was still starting processes",
+        severity=WARNING,
+        happens="The ready line came before the program was ready: a reloader (Flask, uvicorn "
+        "`--reload`) or supervisor prints its banner and only then starts the process that "
+        "serves. A Ctrl-C in that moment interrupts the start-up, and what follows is not how "
+        "the running program stops.",
+        evidence="Processes of the tree started after the first press (their probe reported in, "
+        "or a look found them), or were still appearing when sigkit pressed.",
+        fix="Press later: `--expect` a line the serving process prints once it is up, or add "
+        "`--after SECONDS`.",
     ),
     Cause(
         id="orphans",
@@ -291,8 +388,10 @@ CAUSES: tuple[Cause, ...] = (
         "child that handles or ignores it, or one that left the session (`setsid`, "
         "`start_new_session=True`, a double fork), keeps running, re-parented to init, holding "
         "files, ports and the terminal.",
-        evidence="After the target exited, sigkit found processes carrying its run token "
-        "(an environment variable every descendant inherits) still alive, and killed them.",
+        evidence="After the target exited, sigkit found its descendants still alive, and killed "
+        "them: re-parented to sigkit (a child subreaper while the target runs, so a double fork, "
+        "`setsid` or an emptied environment cannot hide them), or carrying its run token (an "
+        "environment variable every descendant inherits).",
         fix="Terminate children in a `finally:` or `atexit` handler (`proc.terminate(); "
         "proc.wait(timeout)`, `p.terminate(); p.join()`); forward SIGINT/SIGTERM to children you "
         "start in their own session; prefer the same process group unless you need otherwise.",

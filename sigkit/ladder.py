@@ -73,11 +73,10 @@ def build(signals: tuple[str, ...], deadline: float, interval: float) -> tuple[R
     """The first rung waits ``deadline`` (the budget under test); later ones wait ``interval``.
 
     A ladder that does not end with KILL gets one: sigkit never leaves a process behind.
+    (The values are checked where they come in: :mod:`sigkit.validate`.)
     """
     if not signals:
         raise UsageError("the ladder needs at least one signal, e.g. INT,INT,TERM,KILL")
-    if deadline <= 0 or interval <= 0:
-        raise UsageError("--deadline and --interval must be positive")
     if signals[-1] != "KILL":
         signals = (*signals, "KILL")
     return tuple(

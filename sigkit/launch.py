@@ -26,7 +26,18 @@ from typing import Callable, Optional
 
 import pexpect
 
-from sigkit import delivery, managed, orphans, procinfo, settings, stacks, stops
+from sigkit import (
+    delivery,
+    interrupts,
+    managed,
+    orphans,
+    procinfo,
+    settings,
+    stacks,
+    stops,
+    tree,
+    validate,
+)
 from sigkit import ladder as ladder_mod
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
@@ -43,6 +54,7 @@ from sigkit.timeline import (
     STACKS,
     Event,
     Interpreter,
+    LateProcess,
     Press,
     Trial,
 )
@@ -54,6 +66,16 @@ DEFAULT_AFTER = 0.5  # seconds to wait before Ctrl-C when no --expect is given
 # CPython's flag but wakes nothing: the handler then waits for the whole blocking call.  That is
 # a real race a user can hit too, but a probe should not provoke it on every press.
 SETTLE_AFTER_EXPECT = 0.002
+# A first look at the whole tree when the first signal has not ended the program after this long
+# (and the deadline is longer): a server that drains for 13 s and then exits by itself is described
+# by what it was doing, not only by how long it took.
+EARLY_LOOK = 1.0
+# Readiness for process trees: a reloader prints its "Running on" line and only then starts the
+# server child.  sigkit waits this long for the tree to stop growing before it presses, and while
+# processes that appeared after the ready line are still busy (at most MAX_TREE_SETTLE).
+TREE_SETTLE = 0.1
+MAX_TREE_SETTLE = 5.0
+NEWCOMER_AGE = 0.5  # a process born this long before the ready line may still be starting
 
 
 @dataclass
@@ -71,6 +93,7 @@ class ProbeOptions:
     inject: bool = True
     capture_stacks: bool = True
     orphan_settle: float = 0.25
+    tree_settle: float = TREE_SETTLE  # 0: press as soon as ready, even while the tree grows
     env: dict[str, str] = field(default_factory=dict)
     cwd: Optional[str] = None
     to: str = stops.MAIN  # who gets a signal sigkit sends itself (not typed, not the final KILL)
@@ -96,6 +119,9 @@ class ProbeOptions:
         if self.after is not None:
             return self.after
         return SETTLE_AFTER_EXPECT if self.expect else DEFAULT_AFTER
+
+
+LIBRARY_CALL = validate.Origin("call", "ProbeOptions")
 
 
 def check_command(command: list[str]) -> None:
@@ -149,6 +175,7 @@ class _Session:
         self.output_at_first_press = 0
         self.trial: Optional[Trial] = None
         self.session = 0  # the target's session: a descendant outside it escaped
+        self.tree_at_press: set[int] = set()
 
     # -- set-up ------------------------------------------------------------------------------
     def environment(self) -> dict[str, str]:
@@ -312,8 +339,48 @@ class _Session:
                 return False
             if self.options.after is not None or not options.expect:
                 trial.ready = (trial.ready + " + " if trial.ready else "") + f"after {delay:g}s"
+        if not self.settle_tree():
+            trial.problem = "exited-before-interrupt"
+            return False
         self.collect_events()
         trial.events.append(Event(READY, time.monotonic_ns(), trial.pid))
+        return True
+
+    def tree_pids(self) -> set[int]:
+        assert self.trial is not None
+        return {p.pid for p in procinfo.snapshot_tree(self.trial.pid)} | {self.trial.pid}
+
+    def settle_tree(self) -> bool:
+        """Do not press while the process tree is still growing; False if the target exited.
+
+        Processes born shortly before the ready line (or after it) are newcomers: a reloader
+        prints its banner and then starts its server.  Wait until no process has appeared for a
+        window and the newcomers are all asleep (started up), at most MAX_TREE_SETTLE seconds;
+        ``trial.ready`` says how long that took.
+        """
+        window, trial = self.options.tree_settle, self.trial
+        assert trial is not None
+        if window <= 0:
+            return True
+        started = time.monotonic()
+        before = self.tree_pids()
+        end = started + min(MAX_TREE_SETTLE, self.options.ready_timeout)
+        while time.monotonic() < end:
+            self.pump(window, self.exited)
+            if self.exited():
+                return False
+            now = self.tree_pids()
+            young = NEWCOMER_AGE + time.monotonic() - started
+            newcomers = {pid for pid in now if pid != trial.pid and _younger(pid, young)}
+            if now == before and all(_asleep(pid) for pid in newcomers):
+                trial.grew_after_ready = bool(newcomers)
+                if newcomers:
+                    trial.ready = (trial.ready or "ready") + (
+                        f" + {time.monotonic() - started:.1f}s for {len(newcomers)} new "
+                        f"process{'es' if len(newcomers) > 1 else ''} to start")
+                return True
+            before = now
+        trial.grew_after_ready = True
         return True
 
     def send(self, rung: ladder_mod.Rung) -> Press:
@@ -342,8 +409,18 @@ class _Session:
         for index, rung in enumerate(self.options.rungs()):
             if index == 0:
                 self.output_at_first_press = len(self.output)
+                self.trial.at_press = tree.take(self.trial.pid, {}, self.workdir,
+                                                time.monotonic_ns(), want_stacks=False)
+                self.tree_at_press = {int(p["pid"]) for p in self.trial.at_press.processes}  # type: ignore[call-overload]
             self.trial.presses.append(self.send(rung))
-            if self.pump(rung.wait, self.exited):
+            if index == 0 and rung.wait > EARLY_LOOK:
+                if self.pump(EARLY_LOOK, self.exited):
+                    break
+                self.look()
+                deadline = self.trial.presses[0].sent_ns / 1e9 + rung.wait
+                if self.pump(max(0.0, deadline - time.monotonic()), self.exited):
+                    break
+            elif self.pump(rung.wait, self.exited):
                 break
             if index == 0:
                 self.capture_evidence()
@@ -351,34 +428,35 @@ class _Session:
         # words (unless a grandchild keeps it open: then do not wait for EOF).
         self.pump(0.02, lambda: not self.pty_open)
 
+    def look(self) -> tree.Look:
+        """Every process of the tree, its Python stacks and its sockets, now."""
+        assert self.trial is not None
+        self.collect_events()
+        probed = {e.pid: bool(e.detail.get("stacks")) for e in self.trial.events if e.kind == PROBE}
+        seen = tree.take(self.trial.pid, probed, self.workdir, time.monotonic_ns(),
+                         want_stacks=self.options.capture_stacks)
+        self.trial.looks.append(seen)
+        return seen
+
     def capture_evidence(self) -> None:
         """The target outlived its deadline: record thread states and every thread's stack."""
         trial = self.trial
         assert trial is not None
-        trial.proc_snapshot = [p.to_dict() for p in procinfo.snapshot_tree(trial.pid)]
+        seen = self.look()
+        trial.proc_snapshot = seen.processes
         if not self.options.capture_stacks:
             return
-        self.collect_events()
         python_pid = self.python_pid()
-        probe_event = next(
-            (e for e in trial.events if e.kind == PROBE and e.pid == python_pid), None
-        )
         if python_pid is None:
             if not _runs_python(trial.pid):
                 return
-            python_pid = trial.pid  # a Python without our probe (-I, -E, -S): ask py-spy
-        if probe_event is not None and probe_event.detail.get("stacks"):
-            # The probe names its file by the pid it sees: 1 for a namespace's init (--pid1).
-            own_pid = managed.namespace_pid(python_pid) or python_pid
-            dump = os.path.join(self.workdir, f"stacks-{own_pid}.txt")
-            trial.stacks, trial.stacks_source = stacks.dump_with_faulthandler(python_pid, dump), (
-                "faulthandler"
-            )
-        else:
-            trial.stacks, why = stacks.dump_with_py_spy(python_pid)
-            trial.stacks_source = "py-spy" if trial.stacks else why
-        trial.events.append(Event(STACKS, time.monotonic_ns(), python_pid,
-                                  {"source": trial.stacks_source}))
+            python_pid = trial.pid  # a Python without our probe (-I, -E, -S): py-spy read it
+        mine = next((s for s in seen.stacks if s.pid == python_pid), None)
+        if mine is None:
+            return
+        trial.stacks = mine.text
+        trial.stacks_source = mine.source if mine.text else mine.note
+        trial.events.append(Event(STACKS, seen.t_ns, python_pid, {"source": trial.stacks_source}))
 
     def python_pid(self) -> Optional[int]:
         """The Python process the probe reports on: the target itself, else its first child."""
@@ -418,13 +496,16 @@ class _Session:
 
     def close(self, settle: float) -> None:
         """Kill and reap everything this trial started; record what outlived the target."""
-        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, interrupts.STOP_SIGNALS)
         try:
             self.kill_target()
+            # Swept even without a child object: an interrupt inside the spawn, after the fork,
+            # leaves a target running whose pid only the token or the process tree knows.
+            session = self.session or (self.child.pid if self.child is not None else 0)
+            left = orphans.sweep(self.token, self.started_wall, session, settle)
+            if self.trial is not None:
+                self.trial.orphans = left
             if self.child is not None:
-                left = orphans.sweep(self.token, self.started_wall, self.session, settle)
-                if self.trial is not None:
-                    self.trial.orphans = left
                 self.child.close(force=True)
         finally:
             for fd in (self.pidfd, self.target_pidfd):
@@ -450,7 +531,47 @@ class _Session:
                 )
         trial.events.sort(key=lambda e: e.t_ns)
         _attribute(trial)
+        trial.late_processes = self.late_processes()
         return trial
+
+    def late_processes(self) -> list[LateProcess]:
+        """Python processes exec'd after the first press (their probe reported in later): the
+        tree was still starting.  Forked workers run no probe, so a pool replacing the workers a
+        Ctrl-C killed is not mistaken for a start-up."""
+        trial = self.trial
+        assert trial is not None
+        first = trial.first_press
+        if first is None:
+            return []
+        return [
+            LateProcess(e.pid, os.path.basename(str(e.detail.get("executable", ""))),
+                        e.t_ns - first.sent_ns)
+            for e in trial.events
+            if e.kind == PROBE and e.t_ns > first.sent_ns and e.pid not in self.tree_at_press
+        ]
+
+
+def _younger(pid: int, seconds: float) -> bool:
+    age = _age(pid)
+    return age is not None and age <= seconds
+
+
+def _age(pid: int) -> Optional[float]:
+    """Seconds since the process started, from /proc/PID/stat's start time (clock ticks since
+    boot) and CLOCK_BOOTTIME: precise to a tick, unlike a wall-clock create time."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    ticks = int(stat[stat.rindex(")") + 2 :].split()[19])
+    return time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _asleep(pid: int) -> bool:
+    """The process's main thread is waiting (S), not starting up on a CPU; gone counts too."""
+    state = procinfo.read_thread(pid, pid)
+    return state is None or state.state in ("S", "Z", "X", "I")
 
 
 def _runs_python(pid: int) -> bool:
@@ -480,17 +601,20 @@ def _attribute(trial: Trial) -> None:
 def probe(options: ProbeOptions) -> Trial:
     """One trial: spawn, wait until ready, climb the ladder, reap, sweep orphans."""
     check_command(options.command)
-    options.rungs()  # validate before spawning anything
+    validate.probe_options(options, LIBRARY_CALL)  # callers with an origin of their own check first
     stops.check_target(options.to)
     if options.pid1:
         managed.how_available()
     session = _Session(options)
     settle = 0.0
-    try:
-        session.spawn()
-        if session.wait_ready():
-            session.climb()
-        settle = options.orphan_settle
-    finally:
-        session.close(settle)
-    return session.finish()
+    with orphans.adopting() as seen_by:
+        try:
+            session.spawn()
+            if session.wait_ready():
+                session.climb()
+            settle = options.orphan_settle
+        finally:
+            session.close(settle)
+    trial = session.finish()
+    trial.orphans_seen_by = seen_by
+    return trial

@@ -58,6 +58,16 @@ class ProcessState:
     namespace_pid: int = 0  # its pid in its own PID namespace (NSpid): 1 for a namespace's init
 
     @property
+    def main_thread(self) -> Optional[ThreadState]:
+        """The thread whose tid is the pid."""
+        return next((t for t in self.threads if t.tid == self.pid), None)
+
+    def ignores(self, name: str) -> bool:
+        """Whether the signal's disposition is SIG_IGN (dispositions belong to the process)."""
+        main = self.main_thread
+        return main is not None and name in main.masks.get("SigIgn", [])
+
+    @property
     def in_foreground(self) -> bool:
         """Ctrl-C reaches only the terminal's foreground process group."""
         return self.tty_foreground_pgrp > 0 and self.pgrp == self.tty_foreground_pgrp

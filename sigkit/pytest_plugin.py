@@ -170,19 +170,25 @@ def sigint_probe(request: pytest.FixtureRequest) -> ProbeCall:
         env: dict[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None,
     ) -> ProbeResult:
+        from sigkit import validate
         from sigkit.launch import ProbeOptions
         from sigkit.trials import judged
 
+        origin = validate.Origin("call", "sigint_probe")
         rungs = None if stop is not None else ladder_mod.resolve(signal, ladder)
         if grace is None and stop is None:
             grace = deadline  # a preset brings its own grace unless one is given
+        elif grace is not None:
+            validate.seconds(grace, "grace", origin)
         contract, target, grace = stops.resolve(stop, rungs[0] if rungs else None, to, grace)
-        trial = judged(ProbeOptions(
+        options = ProbeOptions(
             command=list(command), expect=expect, after=after, ready_timeout=ready_timeout,
             deadline=grace, ladder=rungs or contract.ladder(), interval=interval,
             env=dict(env or {}), cwd=None if cwd is None else os.fspath(cwd), stop=contract,
             to=target, pid1=pid1,
-        ))
+        )
+        validate.probe_options(options, origin)
+        trial = judged(options)
         request.node.add_report_section("call", "sigint_probe", describe(trial))
         return ProbeResult.of(trial)
 

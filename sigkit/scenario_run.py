@@ -78,6 +78,7 @@ def scenario_options(
         expect=base.expect or scenario.ready,
         after=base.after if base.after is not None else scenario.settle,
         ladder=ladder or scenario.ladder or base.ladder,
+        tree_settle=0.0,  # a scenario prints its ready line once its whole tree is up
     )
 
 

@@ -39,8 +39,11 @@ class Frame:
         return f"{os.path.basename(self.filename)}:{self.line}"
 
 
+# The standard library, installed packages, and the console scripts pip writes into a bin/ folder
+# (``uvicorn``, ``gunicorn``: three lines that call the package's main).
 _LIBRARY = re.compile(
     r"[/\\]lib[/\\](?:python|pypy)\d(?:\.\d+)?[/\\]|[/\\](?:site|dist)-packages[/\\]"
+    r"|[/\\]bin[/\\][^/\\]+$"
 )
 
 
@@ -114,22 +117,34 @@ def parse(text: str, source: str) -> list[ThreadStack]:
 
 
 def dump_with_faulthandler(pid: int, dump_file: str, timeout: float = 1.0) -> Optional[str]:
-    """Ask the probe in ``pid`` to dump, then wait until the file stops growing."""
+    """Ask the probe in ``pid`` to dump, then wait until the file stops growing.
+
+    Only what this dump adds is returned: a forked child shares its parent's dump file (and its
+    offset), so several processes' dumps follow each other in one file.
+    """
+    start = _size(dump_file) or 0
     os.kill(pid, STACK_SIGNAL)
     deadline = time.monotonic() + timeout
     last_size = -1
     while time.monotonic() < deadline:
         time.sleep(0.02)
-        try:
-            size = os.path.getsize(dump_file)
-        except OSError:
+        size = _size(dump_file)
+        if size is None:
             continue
-        if size > 0 and size == last_size:
+        if size > start and size == last_size:
             break
         last_size = size
     try:
-        with open(dump_file, errors="replace") as handle:
-            return handle.read() or None
+        with open(dump_file, "rb") as handle:
+            handle.seek(start)
+            return handle.read().decode("utf-8", "replace") or None
+    except OSError:
+        return None
+
+
+def _size(path: str) -> Optional[int]:
+    try:
+        return os.path.getsize(path)
     except OSError:
         return None
 

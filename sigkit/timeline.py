@@ -12,6 +12,7 @@ from typing import Optional
 
 from sigkit.findings import Finding
 from sigkit.stops import MAIN, Stop
+from sigkit.tree import Look
 
 # Event kinds, in the order a healthy trial produces them.
 SPAWN = "spawn"  # sigkit started the target
@@ -86,6 +87,15 @@ class Orphan:
     escaped_session: bool
 
 
+@dataclass(frozen=True)
+class LateProcess:
+    """A process of the tree that started after the first press: sigkit pressed too early."""
+
+    pid: int
+    name: str
+    after_press_ns: int  # when its probe reported in, after the first press
+
+
 @dataclass
 class Trial:
     """Everything one probe of one command observed."""
@@ -102,9 +112,15 @@ class Trial:
     exit_signal: Optional[str] = None
     exit_ns: Optional[int] = None
     orphans: list[Orphan] = field(default_factory=list)
+    orphans_seen_by: str = ""  # how orphans were looked for: "none" is only as good as this
     stacks: Optional[str] = None
     stacks_source: Optional[str] = None
     proc_snapshot: list[dict[str, object]] = field(default_factory=list)
+    # Looks at the whole tree after the first press (an early one, then at the deadline).
+    looks: list[Look] = field(default_factory=list)
+    at_press: Optional[Look] = None  # processes and sockets just before the first press
+    late_processes: list[LateProcess] = field(default_factory=list)
+    grew_after_ready: bool = False  # processes were still starting when the ready line came
     output: str = ""
     output_after_press: str = ""  # what it printed from the first press on
     stop: Optional[Stop] = None  # the stop contract replayed (docker, k8s, kill, terminal...)

@@ -23,6 +23,12 @@ def judged(options: ProbeOptions, budget_us: Optional[float] = None) -> Trial:
     return trial
 
 
+def after_first(options: ProbeOptions, first: Trial) -> ProbeOptions:
+    """The options for the next trials of a series: if the first one found the process tree
+    complete at its ready line, the others need not spend a window watching it grow."""
+    return options if first.grew_after_ready else dataclasses.replace(options, tree_settle=0.0)
+
+
 def run_trials(
     options: ProbeOptions,
     count: int,
@@ -37,5 +43,6 @@ def run_trials(
     with progress(count, label) as advance:
         for _ in range(count):
             trials.append(judged(options, budget_us))
+            options = after_first(options, trials[0])
             advance(label)
     return trials

@@ -12,9 +12,14 @@ from pathlib import Path
 import psutil
 import pytest
 
+from sigkit import orphans
+
 # Every process started during this test session inherits this marker, escaped ones included.
 SESSION_MARKER = "SIGKIT_TEST_SESSION"
 os.environ[SESSION_MARKER] = uuid.uuid4().hex
+# A process that clears its environment escapes the marker, not the process tree: as a child
+# subreaper, this session adopts every orphaned descendant, whatever it did to its environment.
+SUBREAPER = orphans.set_subreaper(True)
 
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))) / "versions"
 
@@ -30,18 +35,33 @@ def interpreter(prefix: str) -> str | None:
     return None
 
 
+def install_hint(version: str) -> str:
+    return (f"needs Python {version}, not installed here: `pyenv install {version}` "
+            f"(looked in {PYENV_VERSIONS})")
+
+
+def require(version: str) -> str:
+    """The real binary of pyenv's ``version``, or skip this test naming what to install."""
+    python = interpreter(version)
+    if python is None:
+        pytest.skip(install_hint(version))
+    return python
+
+
 def leftovers() -> list[psutil.Process]:
+    """Live processes of this session: marked ones, and adopted ones (reaping adopted zombies)."""
     marker = os.environ[SESSION_MARKER]
-    found = []
+    found = {proc.pid: proc for proc in orphans.adopted(started_after=0.0)}
+    orphans.reap_adopted(started_after=0.0)
     for proc in psutil.process_iter():
         try:
             if proc.pid == os.getpid() or proc.status() == psutil.STATUS_ZOMBIE:
                 continue
             if proc.environ().get(SESSION_MARKER) == marker:
-                found.append(proc)
+                found[proc.pid] = proc
         except (psutil.Error, OSError):
             continue
-    return found
+    return list(found.values())
 
 
 @pytest.fixture(autouse=True)
@@ -110,3 +130,52 @@ def scenario_trial():
         return cache[key]
 
     return run
+
+
+def _unbacked(trial) -> list[str]:
+    """Claims in a trial's findings that its own evidence contradicts (empty: all backed).
+
+    Each check pairs a sentence a rule may write with the measurement that must hold for it.
+    """
+    import re
+
+    from sigkit.diagnose.evidence import from_trial
+    from sigkit.diagnose.rules.graceful import accepted
+
+    ev = from_trial(trial)
+    problems = []
+    frames = {(Path(f.filename).name, f.line) for pid in {ev.pid, *ev.tree}
+              for t in ev.stacks_of(pid) for f in t.frames}
+    files = {name for name, _ in frames}
+    children_ignore = bool(ev.children) and all(c.ignores("SIGINT") for c in ev.children)
+    for finding in trial.findings:
+        said = " ".join([*finding.evidence, finding.fix])
+        where = f"{finding.cause}: "
+        if children_ignore and ("initializer" in finding.fix
+                                or re.search(r"workers? (got|get) a KeyboardInterrupt", said)):
+            problems.append(where + "says workers get KeyboardInterrupt; every child ignores SIGINT")
+        if ev.wakeup_replaced and "no C-level handler ran" in said:
+            problems.append(where + "says no C handler ran; the program replaced the wakeup fd")
+        for name, line in re.findall(r"([\w.-]+\.py):(\d+)", said):
+            if name not in files:
+                problems.append(where + f"names {name}:{line}, a file on no stack")
+        cleaning = re.search(r"still cleaning up at ([\w.-]+\.py):(\d+)", said)
+        if cleaning and (cleaning.group(1), int(cleaning.group(2))) not in frames:
+            problems.append(where + f"cleaning up at {cleaning.group(0)}: no such frame")
+        if "stopped gracefully" in said and trial.presses_to_exit != 1:
+            problems.append(where + "says it stopped by itself; a later rung ended it")
+        if "forced" in said and not (trial.presses_to_exit or 0) > 1:
+            problems.append(where + "says a later rung forced it; the first signal ended it")
+        for count, port in re.findall(r"(\d+) connections? open on :(\d+)", said):
+            seen = [accepted(look.connections, trial.at_press.connections if trial.at_press else [])
+                    for look in [*([trial.at_press] if trial.at_press else []), *trial.looks]]
+            if not any(sum(c.local.endswith(":" + port) for c in found) == int(count)
+                       for found in seen):
+                problems.append(where + f"{count} connection(s) on :{port}: no look saw that")
+    return problems
+
+
+@pytest.fixture(scope="session")
+def unbacked_claims():
+    """``unbacked_claims(trial)`` → the claims in its findings that its evidence contradicts."""
+    return _unbacked

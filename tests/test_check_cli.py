@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from programs import write_apps
+from conftest import require
+from programs import path, write_apps
 
 # good passes every budget; stubborn needs 2 presses; leaky leaves a child and a traceback.
 MIXED = """
@@ -191,7 +192,6 @@ def test_latency_budget_breached_by_a_long_c_call(sigkit, project, py311):
         name = "slow"
         command = ["{python}", "slow.py"]
         expect = "ready"
-        after = 0.3
         max_handler_latency_ms = 100
         max_exit_ms = 60000
         ending = "KeyboardInterrupt"
@@ -210,6 +210,7 @@ def test_scenario_on_two_interpreters_and_lost_work(sigkit, tmp_path):
     """blocked-join: 3.11 ends at once but kills its worker; 3.13 needs a second Ctrl-C; the
     fixed variant on 3.13 stops its worker and joins it (on 3.9-3.12 the interrupted timed join
     marks the worker finished too, so even the fix loses it there)."""
+    require("3.11"), require("3.13")
     write_config(tmp_path / "sigkit.toml", "", """
         [[check]]
         name = "join"
@@ -266,7 +267,8 @@ def test_scenario_on_two_interpreters_and_lost_work(sigkit, tmp_path):
                          'interpreters = ["2.5"]\n'},
          (), "sigkit: error: sigkit.toml: check 'a': unknown interpreter '2.5' (installed: "),
         ({"sigkit.toml": '[[check]]\nname = "a"\ncommand = "true"\nending = "any"\n'},
-         ("--junit", "no/such/dir/x.xml"), "sigkit: error: cannot write no/such/dir/x.xml"),
+         ("--junit", "no/such/dir/x.xml"),
+         "sigkit: error: --junit no/such/dir/x.xml: no such directory no/such/dir"),
     ],
 )
 def test_usage_and_config_errors_exit_2_with_one_line(sigkit, tmp_path, files, args, message):
@@ -282,6 +284,7 @@ def test_usage_and_config_errors_exit_2_with_one_line(sigkit, tmp_path, files, a
 
 def test_only_does_not_need_the_other_checks_installed(sigkit, tmp_path, py311):
     """A CI job per interpreter: ``--only`` resolves just the selected checks."""
+    require("3.13")
     write_apps(tmp_path)
     write_config(tmp_path / "sigkit.toml", py311, """
         [[check]]
@@ -309,3 +312,25 @@ def test_only_does_not_need_the_other_checks_installed(sigkit, tmp_path, py311):
     assert selected.returncode == 0, selected.stdout + selected.stderr
     assert "✓ good" in selected.stdout and "✓ join[3.13]" in selected.stdout
     assert "2 passed, 0 failed" in selected.stdout
+
+
+def test_a_target_that_never_gets_ready_fails_the_check(sigkit, tmp_path, py311):
+    """No Ctrl-C is ever pressed at a program that never said it was ready: the check fails
+    on readiness, and the program is still killed and reaped."""
+    write_config(tmp_path / "sigkit.toml", py311, f"""
+        [[check]]
+        name = "sleepy"
+        command = ["{{python}}", "{path('never_ready')}"]
+        expect = "listening"
+        ready_timeout = 1
+        ending = "any"
+    """, pyproject=False)
+    done = sigkit("check", "--json", "out.json", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    check = json.loads((tmp_path / "out.json").read_text())["checks"][0]
+    ready = next(b for b in check["budgets"] if b["key"] == "ready")
+    assert (ready["passed"], ready["measured"]) == (False, "not-ready")
+    trial = check["run"]["trials"][0]
+    assert trial["presses"] == [] and trial["problem"] == "not-ready"
+    assert trial["exit_signal"] == "SIGKILL"  # sigkit's tear-down, not a press
+    assert "✗ sleepy" in done.stdout

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from programs import AFTER, write_apps
+from programs import write_apps
 
 from sigkit.launch import ProbeOptions, probe
 
 
 def run_app(folder: Path, python: str, name: str, deadline: float = 0.5):
-    return probe(ProbeOptions([python, name], expect="ready", after=AFTER.get(name),
+    return probe(ProbeOptions([python, name], expect="ready",
                               deadline=deadline, interval=0.5, cwd=str(folder)))
 
 

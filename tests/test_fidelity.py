@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from conftest import interpreter
+from conftest import require
 
 from sigkit.launch import ProbeOptions, probe
 from sigkit.output import CLEAN, SHUTDOWN_NOISE, SILENT, TRACEBACK, classify
@@ -70,9 +70,7 @@ def test_interrupted_join_kills_workers_on_39_to_312(version, presses, scenario_
     """python/cpython#90882: on 3.9-3.12 an interrupted join() marks the thread finished, so one
     Ctrl-C exits at once; 3.13 joins the worker again at shutdown and needs a second press. Either
     way the worker dies mid-work, and the probe inside the target sees it at exit."""
-    python = interpreter(version)
-    if python is None:
-        pytest.skip(f"Python {version} is not installed on this machine")
+    python = require(version)
     trial = scenario_trial("blocked-join", False, python)
     assert trial.presses_to_exit == presses
     assert trial.lost_threads == ["server"]
@@ -90,9 +88,7 @@ def test_output_classes():
 
 
 def test_313_traceback_is_not_coloured_in_the_pty(tmp_path):
-    python = interpreter("3.13")
-    if python is None:
-        pytest.skip("Python 3.13 is not installed on this machine")
+    python = require("3.13")
     app = write(tmp_path, "import sys, time\nprint('ready'); sys.stdout.flush()\ntime.sleep(9)\n")
     trial = probe(ProbeOptions([python, app], expect="ready", **FAST))
     assert "\x1b[" not in trial.output_after_press

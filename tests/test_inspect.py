@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import interpreter
+from conftest import require
 
 from sigkit import stacks
 from sigkit.diagnose.evidence import from_live
@@ -72,9 +72,7 @@ def test_a_process_that_ignores_sigint_and_has_a_child(sigkit, py311):
 
 
 def test_2_7_join_is_diagnosed_live_with_the_line_to_change(sigkit):
-    python = interpreter("2.7")
-    if python is None:
-        pytest.fail("Python 2.7 is not installed here")
+    python = require("2.7")
     with running(python, str(SCENARIOS / "blocked_join.py")) as proc:
         done = sigkit("inspect", str(proc.pid), "--json")
     findings = {f["cause"]: f for f in json.loads(done.stdout)["findings"]}

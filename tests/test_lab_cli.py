@@ -24,6 +24,11 @@ def test_convoy_prints_table_chart_and_explanation(sigkit):
         (["lab", "switch-interval", "--python", "3.11,3.13"], "one interpreter at a time"),
         (["lab", "switch-interval", "--intervals", "0"], "switch intervals must be positive"),
         (["lab", "convoy", "--plot", "out.txt"], "use a file ending in .svg, .png, .pdf"),
+        (["lab", "pending-signal", "--repeat", "3", "--max-repeat", "2"],
+         "--max-repeat at least --repeat"),
+        (["lab", "gil", "--repeat", "6", "--max-repeat", "5"], "--max-repeat at least --repeat"),
+        (["lab", "check-interval", "--intervals", "0"], "check intervals are whole numbers"),
+        (["lab", "check-interval", "--intervals", "ten"], "--intervals: 'ten' is not"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(sigkit, args, message):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import interpreter
+from conftest import require
 
 from sigkit.lab import convoy
 from sigkit.lab.child import LabError
@@ -11,9 +11,7 @@ from sigkit.lab.child import LabError
 
 @pytest.fixture(scope="module")
 def cells() -> list[convoy.Cell]:
-    python = interpreter("3.11")
-    if python is None:
-        pytest.skip("Python 3.11 is not installed")
+    python = require("3.11")
     return convoy.run([python], threads=(0, 1), pings=30)
 
 

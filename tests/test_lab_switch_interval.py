@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
-from conftest import interpreter
+from conftest import require
 
 from sigkit.errors import UsageError
 from sigkit.lab import switch_interval
@@ -11,9 +13,7 @@ from sigkit.lab import switch_interval
 
 @pytest.fixture(scope="module")
 def cells() -> list[switch_interval.Cell]:
-    python = interpreter("3.11")
-    if python is None:
-        pytest.skip("Python 3.11 is not installed")
+    python = require("3.11")
     return switch_interval.run(python, intervals=(0.005,), threads=(0, 1), trials=3)
 
 
@@ -32,17 +32,19 @@ def test_a_busy_thread_delays_the_handler_beyond_the_idle_case(cells):
 
 
 def test_python_2_is_refused_in_one_line():
-    python = interpreter("2.7")
-    if python is None:
-        pytest.skip("Python 2.7 is not installed")
+    python = require("2.7")
     with pytest.raises(UsageError, match="setswitchinterval"):
         switch_interval.run(python, intervals=(0.005,), threads=(1,), trials=1)
 
 
 @pytest.mark.parametrize(
-    ("intervals", "threads", "trials"),
-    [((0.0,), (1,), 1), ((0.005,), (-1,), 1), ((0.005,), (1,), 0)],
+    ("intervals", "threads", "trials", "message"),
+    [((0.0,), (1,), 1, "switch intervals must be positive"),
+     ((float("nan"),), (1,), 1, "switch intervals must be positive"),
+     ((0.005,), (-1,), 1, "thread counts must be 0 or more"),
+     ((0.005,), (1,), 0, "--trials must be at least 1")],
 )
-def test_impossible_sweeps_are_usage_errors(intervals, threads, trials):
-    with pytest.raises(UsageError):
-        switch_interval.run("/nonexistent/python", intervals, threads, trials)
+def test_impossible_sweeps_are_usage_errors(intervals, threads, trials, message):
+    """A working interpreter, so that only the impossible value can be what is refused."""
+    with pytest.raises(UsageError, match=message):
+        switch_interval.run(sys.executable, intervals, threads, trials)

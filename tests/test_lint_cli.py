@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import sysconfig
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 from typer.testing import CliRunner
 
@@ -17,7 +24,9 @@ IGNORE_SIGINT = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
 
 
 def lint(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(register(["lint"]), ["lint", *args])
+    # A pinned terminal: the rule table would wrap names at the width pytest happens to run in.
+    result = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1"}).invoke(
+        register(["lint"]), ["lint", *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.stdout
 
@@ -50,9 +59,13 @@ def test_json_output(project: Path) -> None:
     assert status == 1
     assert document["files_checked"] == 1
     assert document["counts"] == {"SK101": 1, "SK103": 1}
+    _, text = lint("a.py")
+    text_message = next(line for line in text.splitlines()
+                        if line.startswith("a.py:6:1: SK103 ")).removeprefix("a.py:6:1: SK103 ")
+    assert "SIGINT" in text_message
     assert document["findings"][1] == {
         "path": "a.py", "line": 6, "col": 1, "code": "SK103", "name": "sigint-ignored",
-        "message": document["findings"][1]["message"],
+        "message": text_message,  # the same words as the text format prints
     }
 
 
@@ -195,3 +208,35 @@ def test_sigkit_lints_itself_clean() -> None:
     run = lint_files([str(path) for path in paths], select())
     assert run.findings == []
     assert run.files_checked >= 10
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGHUP])
+def test_lint_jobs_interrupted_stops_its_workers(signum: int) -> None:
+    """Ctrl-C (to the whole group, workers included) or a closed terminal, mid-way through the
+    standard library on two workers: the pool is stopped, exit 128+n, one line."""
+    lint_run = subprocess.Popen(
+        [sys.executable, "-m", "sigkit", "lint", "-j", "2", sysconfig.get_path("stdlib")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        give_up = time.monotonic() + 30
+        workers: list[psutil.Process] = []
+        while not workers and time.monotonic() < give_up and lint_run.poll() is None:
+            workers = psutil.Process(lint_run.pid).children()
+            time.sleep(0.002)
+        assert workers, "the pool never started"
+        # As soon as the first worker exists: often while Pool() is still starting the second,
+        # the moment its own clean-up does not cover.
+        if signum == signal.SIGINT:
+            os.killpg(lint_run.pid, signum)  # the terminal's Ctrl-C reaches the whole group
+        else:
+            os.kill(lint_run.pid, signum)
+        _, stderr = lint_run.communicate(timeout=30)
+        assert lint_run.returncode == 128 + signum
+        assert stderr.strip() == f"sigkit: interrupted by {signal.Signals(signum).name}"
+        psutil.wait_procs(workers, timeout=5)
+        assert not any(worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE
+                       for worker in workers)  # (a later worker would trip the leftover guard)
+    finally:
+        if lint_run.poll() is None:
+            lint_run.kill()
+            lint_run.wait()

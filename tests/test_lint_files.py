@@ -78,3 +78,39 @@ def test_paths_keep_the_spelling_they_were_given(repo: Path,
 def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"no such file or directory: .*nothing-here"):
         discover([str(tmp_path), str(tmp_path / "nothing-here")])
+
+
+def special_files(root: Path) -> dict[str, str]:
+    """Things named like sources that must not be read: a FIFO (blocks open and read forever),
+    a FIFO in place of .gitignore, and a file past the size limit."""
+    import os
+
+    from sigkit.lint.engine import MAX_SOURCE_BYTES
+
+    os.mkfifo(root / "pipe.py")
+    (root / "sub").mkdir()
+    os.mkfifo(root / "sub" / ".gitignore")
+    make(root, "sub/ok.py", content="x = 1\n")
+    with open(root / "huge.py", "wb") as big:
+        big.truncate(MAX_SOURCE_BYTES + 1)
+    return {"pipe.py": "not a regular file (a FIFO)", "huge.py": "larger than 10 MiB"}
+
+
+def test_fifos_devices_and_huge_files_are_sk001_with_a_reason(tmp_path: Path) -> None:
+    """Through the CLI with a timeout: reading a FIFO would hang, not fail."""
+    import json
+    import subprocess
+    import sys
+
+    expected = special_files(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "sigkit", "lint", "--format", "json",
+                           str(tmp_path), "/dev/zero"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 1, done.stderr
+    document = json.loads(done.stdout)
+    reasons = {Path(f["path"]).name: f["message"] for f in document["findings"]}
+    assert {f["code"] for f in document["findings"]} == {"SK001"}
+    for name, reason in expected.items():
+        assert reason in reasons[name]
+    assert "not a regular file (a character device)" in reasons["zero"]
+    assert document["files_checked"] == 4  # pipe.py, huge.py, sub/ok.py, /dev/zero

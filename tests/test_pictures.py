@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
-from conftest import interpreter
+from conftest import require
 from rich.console import Console
 
 from sigkit import scenarios
@@ -106,9 +106,7 @@ def test_bar_chart_scales_bars_and_draws_the_p95_tail():
 
 
 def test_a_real_probe_renders_with_every_marker():
-    python = interpreter("3.11")
-    if python is None:
-        pytest.skip("Python 3.11 is not installed")
+    python = require("3.11")
     idle = scenarios.get("idle")
     trial = probe(ProbeOptions(idle.command(python), expect=idle.ready, deadline=2.0))
     text = rendered_probe([trial])

@@ -6,7 +6,8 @@ import json
 
 import jsonschema
 import pytest
-from conftest import interpreter
+from conftest import interpreter, require
+from programs import LYING_SCENARIOS
 
 from sigkit.report.json_report import load_schema
 
@@ -21,9 +22,7 @@ def test_one_scenario_shows_timeline_diagnosis_and_header_check(sigkit, py311):
 
 
 def test_matrix_over_two_interpreters_in_json(sigkit, py311):
-    other = interpreter("3.13") or interpreter("3.12")
-    if other is None:
-        pytest.skip("a second Python 3 (3.12/3.13) is not installed on this machine")
+    other = interpreter("3.13") or require("3.12")
     done = sigkit("run", "idle", "--both", "--python", f"{py311},{other}", "--json", "-")
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
@@ -53,3 +52,13 @@ def test_bad_input_is_one_line_and_exit_2(sigkit, args, message):
     done = sigkit(*args)
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_run_that_contradicts_the_header_exits_1(sigkit, py311):
+    """header-liar ends on the first Ctrl-C; its header says it needs two presses."""
+    done = sigkit("run", "header-liar", "--scenarios-dir", str(LYING_SCENARIOS), "--python", py311)
+    assert done.returncode == 1, done.stderr
+    assert "observed ki, but its header expects presses=2 ✗" in done.stdout
+    fixed = sigkit("run", "header-liar", "--fixed", "--scenarios-dir", str(LYING_SCENARIOS),
+                   "--python", py311)
+    assert fixed.returncode == 0, fixed.stderr  # the fixed variant's promise holds

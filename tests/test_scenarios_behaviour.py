@@ -6,7 +6,7 @@ import statistics
 from dataclasses import replace
 
 import pytest
-from conftest import interpreter
+from conftest import require
 
 from sigkit import scenarios
 from sigkit.interpreters import identify
@@ -56,9 +56,7 @@ def test_busy_workers_delay_the_handler_beyond_idle(py311):
 
 
 def test_blocked_join_on_27_needs_more_than_ctrl_c_and_the_fix_works(scenario_trial):
-    python = interpreter("2.7")
-    if python is None:
-        pytest.skip("Python 2.7 is not installed on this machine")
+    python = require("2.7")
     broken = scenario_trial("blocked-join", False, python)
     fixed = scenario_trial("blocked-join", True, python)
     assert broken.presses_to_exit is None or broken.presses[broken.presses_to_exit - 1].signal != "INT"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import interpreter
+from conftest import install_hint, interpreter
 
 from sigkit import scenarios
 from sigkit.errors import UsageError
@@ -302,7 +302,7 @@ def test_starts_and_gets_ready_on_311(scenario, fixed, py311):
 
 
 PY27 = interpreter("2.7")
-NEEDS_27 = pytest.mark.skipif(PY27 is None, reason="Python 2.7 is not installed on this machine")
+NEEDS_27 = pytest.mark.skipif(PY27 is None, reason=install_hint("2.7"))
 
 
 @NEEDS_27

@@ -8,6 +8,7 @@ UsageError that names the file, the check and the key — one line, exit 2, befo
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import shlex
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sigkit import ladder as ladder_mod
-from sigkit import settings, stops
+from sigkit import settings, stops, validate
 from sigkit.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -165,12 +166,26 @@ def _tool_section(document: dict[str, Any]) -> dict[str, Any] | None:
     return section if isinstance(section, dict) else None
 
 
+def check_readable(path: Path) -> None:
+    """A config must be a regular file: reading a FIFO would wait forever, a folder fails late."""
+    if not path.exists():
+        raise UsageError(f"config file not found: {path}")
+    if path.is_dir():
+        raise UsageError(f"config file {path} is a directory (name the file inside it)")
+    if not path.is_file():
+        raise UsageError(f"config file {path} is not a regular file")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    check_readable(path)
     try:
         with path.open("rb") as stream:
             return tomllib.load(stream)
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{shown(path)}: not UTF-8 text (byte {error.start}): "
+                         "TOML files must be UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{shown(path)}: invalid TOML: {error}") from None
 
@@ -186,6 +201,7 @@ class _Table:
     def __init__(self, table: dict[str, Any], where: str) -> None:
         self.table = table
         self.where = where
+        self.origin = validate.Origin("config", where)
 
     def fail(self, key: str, message: str) -> UsageError:
         return UsageError(f"{self.where}: '{key}' {message}")
@@ -212,11 +228,20 @@ class _Table:
         if value is None:
             return None
         bounds = f"{'≥' if allow_low else '>'} {low:g}" + (f" and ≤ {high:g}" if high else "")
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(key, f"must be a number {bounds} (got {value!r})")
+        if not validate.is_number(value) or not math.isfinite(value):
+            raise self.fail(key, f"must be a finite number {bounds} (got {value!r})")
         if value < low or (value == low and not allow_low) or (high and value > high):
             raise self.fail(key, f"must be a number {bounds} (got {value!r})")
         return float(value)
+
+    def seconds(self, key: str, allow_zero: bool = False) -> float | None:
+        """A duration, checked as the CLI and the fixture check theirs."""
+        value = self.table.get(key)
+        return None if value is None else validate.seconds(value, key, self.origin, allow_zero)
+
+    def milliseconds(self, key: str) -> float | None:
+        value = self.table.get(key)
+        return None if value is None else validate.milliseconds(value, key, self.origin)
 
     def integer(self, key: str, default: int) -> int:
         value = self.table.get(key, default)
@@ -268,23 +293,27 @@ def _check(raw: dict[str, Any], where: str, number: int, base: Path) -> Check:
     promised = table.has("stop") or table.has("grace")  # a grace the program must stop within
     budgets = _budgets(table, within_grace=promised and stop is not None and stop.to != stops.TTY)
     cwd = table.string("cwd")
+    folder = (base / os.path.expanduser(cwd)).resolve() if cwd else base
+    if cwd:
+        validate.folder(str(folder), "cwd", table.origin)
     return Check(
         name=name.strip(),
         command=command,
         scenario=scenario,
         budgets=budgets,
-        cwd=(base / os.path.expanduser(cwd)).resolve() if cwd else base,
+        cwd=folder,
         fixed=table.boolean("fixed"),
         args=table.words("args", split_string=True) or (),
         interpreters=_interpreters(table),
         env=table.mapping("env"),
         expect=_regex(table),
-        after=table.number("after", allow_low=True),
-        ready_timeout=table.number("ready_timeout") or settings.READY_TIMEOUT.default,
+        after=table.seconds("after", allow_zero=True),
+        # Validated > 0 when present, so `or` only ever picks the default for a missing key.
+        ready_timeout=table.seconds("ready_timeout") or settings.READY_TIMEOUT.default,
         trials=table.integer("trials", settings.TRIALS.default),
         ladder=_ladder(table) or (stop.ladder() if stop is not None else None),
-        deadline=grace or table.number("deadline") or _default_deadline(budgets),
-        interval=table.number("interval") or settings.INTERVAL.default,
+        deadline=grace or table.seconds("deadline") or _default_deadline(budgets),
+        interval=table.seconds("interval") or settings.INTERVAL.default,
         stop=stop,
         to=to,
         pid1=table.boolean("pid1"),
@@ -301,7 +330,7 @@ def _stop(table: _Table) -> tuple[stops.Stop | None, str, float | None]:
     if table.has("grace") and table.has("deadline"):
         raise UsageError(f"{table.where}: set 'grace' or 'deadline', not both (they are one)")
     to = table.string("to")
-    grace = table.number("grace")
+    grace = table.seconds("grace")
     signal = table.string("signal")
     if name is None and signal is None and grace is None and to is None:
         return None, stops.MAIN, None
@@ -330,8 +359,8 @@ def _budgets(table: _Table, within_grace: bool = False) -> Budgets:
         if not match or (match.group(2) is not None and int(match.group(2)) > 255):
             raise table.fail("ending", f"must be one of {', '.join(ENDINGS)} (got {ending!r})")
     budgets = Budgets(
-        max_handler_latency_ms=table.number("max_handler_latency_ms"),
-        max_exit_ms=table.number("max_exit_ms"),
+        max_handler_latency_ms=table.milliseconds("max_handler_latency_ms"),
+        max_exit_ms=table.milliseconds("max_exit_ms"),
         percentile=table.number("percentile", high=100.0) or 95.0,
         ending=ending,
         no_orphans=table.boolean("no_orphans"),

@@ -22,7 +22,7 @@ from sigkit.ladder import DEFAULT_LADDER
 from sigkit.launch import ProbeOptions, check_command
 from sigkit.scenario_run import scenario_options
 from sigkit.timeline import Trial
-from sigkit.trials import judged
+from sigkit.trials import after_first, judged
 
 
 @dataclass(frozen=True)
@@ -125,9 +125,11 @@ def _options(check: Check, command: list[str], expect: str | None,
 def run_case(case: Case, on_trial: Callable[[], None] = lambda: None) -> CaseResult:
     """``trials`` fresh probes in sequence (never in parallel: they would share the cores)."""
     started, load_before = time.monotonic(), load_average()
-    trials = []
+    trials: list[Trial] = []
+    options = case.options
     for _ in range(case.check.trials):
-        trials.append(judged(case.options))
+        trials.append(judged(options))
+        options = after_first(options, trials[0])
         on_trial()
     load = MachineLoad(cpu_count(), load_before, load_average())
     return CaseResult(case, trials, evaluate(case.check.budgets, trials),

@@ -8,13 +8,12 @@ not the probe engine, the diagnosis and every reporter; only help and unknown wo
 from __future__ import annotations
 
 import importlib
-import signal
 import sys
 from collections.abc import Sequence
 
 import typer
 
-from sigkit import __version__
+from sigkit import __version__, interrupts
 from sigkit.errors import UsageError
 
 # Sub-command → the module under sigkit.cli that registers it, in the order help lists them.
@@ -68,31 +67,42 @@ def command_named_in(argv: Sequence[str]) -> list[str]:
     return [first] if first in COMMANDS else list(COMMANDS)
 
 
-def _terminate_as_interrupt(signum: int, frame: object) -> None:
-    """SIGTERM on sigkit runs the same clean-up as Ctrl-C: targets are killed and reaped."""
-    raise KeyboardInterrupt
-
-
 def main() -> None:
-    """Console entry point: maps bad input to exit 2 and Ctrl-C to exit 130, never a traceback."""
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    """Console entry point: bad input exits 2, a stop signal 128+n (Ctrl-C: 130), no traceback."""
+    interrupts.install()
     try:
         # Outside standalone mode the parser returns the code of a typer.Exit (and turns
-        # KeyboardInterrupt into Exit(130)) instead of calling sys.exit itself.
+        # any KeyboardInterrupt, ours included, into 130) instead of calling sys.exit itself.
         code = register(command_named_in(sys.argv[1:]))(standalone_mode=False)
     except UsageError as error:
-        print(f"sigkit: error: {error}", file=sys.stderr)
+        _say_error(str(error))
         sys.exit(2)
     except KeyboardInterrupt:
-        print("sigkit: interrupted", file=sys.stderr)
-        sys.exit(130)
+        _exit_interrupted()
     except SystemExit:
         raise
     except Exception as error:  # the CLI parser's own errors arrive here in non-standalone mode
         _exit_on_parser_error(error)
     if code == 130:
-        print("sigkit: interrupted", file=sys.stderr)
+        _exit_interrupted()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _say_error(message: str) -> None:
+    """The one line of a usage error: a control character in a value the user passed (a file
+    named with a newline) is shown escaped, so the message stays one line."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    print(f"sigkit: error: {shown}", file=sys.stderr)
+
+
+def _exit_interrupted() -> None:
+    """One line naming the signal, exit 128+n; the terminal may be gone (HUP): say it if we can."""
+    signum = interrupts.first_received()
+    try:
+        print(f"sigkit: interrupted by {signum.name}", file=sys.stderr)
+    except OSError:
+        pass
+    sys.exit(128 + signum)
 
 
 def _exit_on_parser_error(error: Exception) -> None:
@@ -100,7 +110,7 @@ def _exit_on_parser_error(error: Exception) -> None:
     if isinstance(error, typer.Exit):
         sys.exit(error.exit_code)
     if isinstance(error, typer.Abort):
-        sys.exit(130)
+        _exit_interrupted()
     format_message = getattr(error, "format_message", None)
     exit_code = getattr(error, "exit_code", None)
     if callable(format_message) and isinstance(exit_code, int):
@@ -108,6 +118,6 @@ def _exit_on_parser_error(error: Exception) -> None:
             app(["--help"], standalone_mode=False)
             sys.exit(2)
         lines = str(format_message()).strip().splitlines() or [type(error).__name__]
-        print(f"sigkit: error: {lines[0]}", file=sys.stderr)
+        _say_error(lines[0])
         sys.exit(2 if exit_code == 1 else exit_code)
     raise error

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from sigkit.checks import config, runner
-from sigkit.errors import UsageError
+from sigkit.cli import outputs
 from sigkit.report import checks_text, json_report, junit
 from sigkit.report.progress import progress_bar
 
@@ -43,37 +43,26 @@ def check_command(
         "--junit", metavar="FILE", help="Write JUnit XML for CI test reports."
     )] = None,
 ) -> None:
-    for target in (json_file, junit_file):
-        _check_writable(target)
-    if config_file is not None and not config_file.is_file():
-        raise UsageError(f"config file not found: {config_file}")
+    outputs.check_writable(json_file, "--json")
+    outputs.check_writable(junit_file, "--junit")
+    if config_file is not None:
+        config.check_readable(config_file)
     loaded = config.load(config_file or config.discover(Path.cwd()))
     cases = runner.plan(loaded, only or ())
     results = _run(cases)
-    to_stdout = json_file is not None and str(json_file) == "-"
+    written = True
     if json_file is not None:
         text = json.dumps(json_report.checks_to_dict(loaded, results), indent=2, default=str,
                           ensure_ascii=False)
-        if to_stdout:
-            print(text)
-        else:
-            json_file.write_text(text + "\n", encoding="utf-8")
+        written = outputs.write_text(json_file, "--json", text)
     if junit_file is not None:
-        junit.write(junit_file, loaded.shown, results)
-    checks_text.render(Console(stderr=to_stdout), loaded.shown, results)
+        written = outputs.write_text(junit_file, "--junit",
+                                     junit.dumps(loaded.shown, results)) and written
+    checks_text.render(Console(stderr=outputs.to_stdout(json_file)), loaded.shown, results)
+    if not written:
+        raise typer.Exit(2)
     if not all(result.passed for result in results):
         raise typer.Exit(1)
-
-
-def _check_writable(target: Optional[Path]) -> None:
-    """A typo in --junit must fail now, not after every probe has run."""
-    if target is None or str(target) == "-":
-        return
-    folder = target.parent
-    if not folder.is_dir():
-        raise UsageError(f"cannot write {target}: no such directory {folder}")
-    if target.is_dir():
-        raise UsageError(f"cannot write {target}: it is a directory")
 
 
 def _run(cases: Sequence[runner.Case]) -> list[runner.CaseResult]:

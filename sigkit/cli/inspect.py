@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sigkit import stacks
+from sigkit import stacks, validate
 from sigkit.diagnose import diagnose_evidence
 from sigkit.diagnose.evidence import Evidence, from_live
 from sigkit.findings import Finding
@@ -44,6 +44,7 @@ def inspect_command(
         False, "--no-stacks", help="Skip the Python stacks (py-spy pauses the process briefly)."
     ),
 ) -> None:
+    validate.pid(pid)
     evidence = from_live(pid, want_stacks=not no_stacks)
     findings = diagnose_evidence(evidence)
     if as_json:

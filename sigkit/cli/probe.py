@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
 
-from sigkit import ladder, settings, stops
+from sigkit import ladder, settings, stops, validate
+from sigkit.cli import outputs
 from sigkit.cli.options import option, output_file
 from sigkit.errors import UsageError
 from sigkit.launch import ProbeOptions
@@ -46,10 +48,12 @@ def options_from_cli(
     first = signal_name or settings.SIGNAL.default
     if stop is not None and (ladder_spec or ladder.signal_short_name(first) != "INT"):
         raise UsageError("--stop names its own signal: leave out --signal and --ladder")
+    if grace is not None:
+        validate.seconds(grace, "grace", validate.COMMAND_LINE)
     rungs = None if stop is not None else ladder.resolve(
         first, None if ladder_spec is None else ladder_spec.split(","))
     contract, target, grace = stops.resolve(stop, rungs[0] if rungs else None, to, grace)
-    return ProbeOptions(
+    options = ProbeOptions(
         command=command,
         expect=expect,
         after=after,
@@ -61,6 +65,8 @@ def options_from_cli(
         pid1=pid1,
         stop=contract,
     )
+    validate.probe_options(options, validate.COMMAND_LINE)
+    return options
 
 
 def probe_command(
@@ -100,8 +106,12 @@ def probe_command(
         command or [], expect, after, grace, signal_name, ladder_spec, interval,
         inherit_signals, stop, to, pid1,
     )
+    if budget_ms is not None:
+        validate.milliseconds(budget_ms, "budget", validate.COMMAND_LINE)
+    outputs.check_writable(json_file, "--json")  # fail before measuring, not after
     if plot is not None:
-        plots.check(plot)  # fail before measuring, not after
+        plots.check(plot)
+        outputs.check_writable(plot, "--plot")
     budget_us = None if budget_ms is None else budget_ms * 1000
     results = run_trials(options, trials, budget_us, progress_bar)
     emit(results, json_file, picture=picture, plot=plot)
@@ -116,21 +126,22 @@ def emit(
 ) -> None:
     """Human report on stdout (unless JSON goes to stdout), JSON and picture files when asked.
 
-    Exits 1 when a trial measured nothing (the program died at start-up or never became ready):
-    that is a problem to fix before any finding means something.
+    Exits 2 when a file could not be written after all (what it held went to stdout where it
+    could), else 1 when a trial measured nothing (the program died at start-up or never became
+    ready): that is a problem to fix before any finding means something.
     """
+    written = True
     if plot is not None:
-        plots.save_probe(results, plot)
-    to_stdout = json_file is not None and str(json_file) == "-"
+        written = outputs.save(plot, "--plot", functools.partial(plots.save_probe, results))
+    to_stdout = outputs.to_stdout(json_file)
     if json_file is not None:
         document = json_report.dumps(json_report.run_to_dict(results, extra))
-        if to_stdout:
-            print(document)
-        else:
-            json_file.write_text(document + "\n")
+        written = outputs.write_text(json_file, "--json", document) and written
     failed = next((trial for trial in results if trial.problem is not None), None)
     if not to_stdout:
         render(Console(), results, failed, picture)
+    if not written:
+        raise typer.Exit(2)
     if failed is not None:
         raise typer.Exit(1)  # a problem, not a finding: nothing was measured
 

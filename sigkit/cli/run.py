@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from sigkit import interpreters, scenarios, settings
+from sigkit import interpreters, scenarios, settings, validate
+from sigkit.cli import outputs
 from sigkit.cli.options import option, output_file
 from sigkit.cli.probe import emit
 from sigkit.errors import UsageError
@@ -70,6 +71,8 @@ def run_command(
         Path(sys.executable)
     ]
     base = ProbeOptions(command=[], deadline=deadline, interval=interval)
+    validate.probe_options(base, validate.COMMAND_LINE)
+    outputs.check_writable(json_file, "--json")
     ladder = None if ladder_spec is None else resolve(rungs=ladder_spec.split(","))
     total = len(chosen) * len(variants) * len(pythons) * trials
     with progress_bar(total, "running") as advance:
@@ -82,12 +85,16 @@ def run_command(
 
 
 def _report(cells: list[Cell], json_file: Optional[Path]) -> None:
+    """The report; exits 2 when the JSON file could not be written (it went to stdout)."""
     if len(cells) == 1 and not cells[0].skipped:
         cell = cells[0]
-        emit(cell.trials, json_file, {"scenario": _cell_dict(cell)})
-        if json_file is None or str(json_file) != "-":
-            Console().print(_verdict_line(cell))
+        try:
+            emit(cell.trials, json_file, {"scenario": _cell_dict(cell)})
+        finally:  # emit exits 1 or 2 on a problem: the verdict still belongs under the report
+            if not outputs.to_stdout(json_file):
+                Console().print(_verdict_line(cell))
         return
+    written = True
     if json_file is not None:
         document = {
             "schema": "sigkit.run/1",
@@ -95,15 +102,14 @@ def _report(cells: list[Cell], json_file: Optional[Path]) -> None:
                 {**_cell_dict(c), **json_report.run_to_dict(c.trials)} for c in cells
             ],
         }
-        text = json_report.dumps(document)
-        if str(json_file) == "-":
-            print(text)
-            return
-        json_file.write_text(text + "\n")
-    console = Console()
-    console.print(matrix_table(cells))
-    console.print(Text(legend(), style="dim"))
-    console.print(matrix_findings(cells))
+        written = outputs.write_text(json_file, "--json", json_report.dumps(document))
+    if not outputs.to_stdout(json_file):
+        console = Console()
+        console.print(matrix_table(cells))
+        console.print(Text(legend(), style="dim"))
+        console.print(matrix_findings(cells))
+    if not written:
+        raise typer.Exit(2)
 
 
 def _cell_dict(cell: Cell) -> dict[str, object]:

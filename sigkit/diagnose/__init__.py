@@ -16,6 +16,9 @@ from sigkit.diagnose.rules.common import main_where, signal_path
 from sigkit.findings import Finding, finding
 from sigkit.timeline import Trial
 
+# Causes that are not faults but do say why the program outlived its deadline.
+EXPLAIN_A_WAIT = frozenset({"graceful-shutdown", "slow-cleanup"})
+
 __all__ = ["Evidence", "Finding", "diagnose", "diagnose_evidence", "diagnose_live"]
 
 
@@ -36,7 +39,8 @@ def diagnose_live(pid: int) -> list[Finding]:
 def diagnose_evidence(evidence: Evidence) -> list[Finding]:
     """Every rule's findings; if the first Ctrl-C failed and no rule names a cause, say so."""
     findings = [found for rule in RULES for found in rule(evidence)]
-    if evidence.deadline_missed and not any(f.severity == causes.ERROR for f in findings):
+    explained = any(f.severity == causes.ERROR or f.cause in EXPLAIN_A_WAIT for f in findings)
+    if evidence.deadline_missed and not explained:
         seen = [*signal_path(evidence), *main_where(evidence)]
         if evidence.stacks_note:
             seen.append(f"no Python stacks: {evidence.stacks_note}")

@@ -31,10 +31,12 @@ from sigkit.timeline import (
     SHUTDOWN,
     WAKEUP_REPLACED,
     Event,
+    LateProcess,
     Orphan,
     Trial,
     latencies_us,
 )
+from sigkit.tree import Connection
 
 # CPython 3's default sys.getswitchinterval(): how long a thread waits for the GIL before it asks
 # the holder to drop it.  The target's own setting is not visible from outside.
@@ -99,6 +101,17 @@ class Evidence:
     threads_at_exit: int | None = None
     wakeup_replaced: bool = False  # the program took over the wakeup fd (asyncio does)
     budget_us: float | None = None
+    # The whole tree, from the latest look after the first press (servers wait in children).
+    tree: dict[int, list[ThreadStack]] = field(default_factory=dict)  # pid -> its threads
+    connections: list[Connection] = field(default_factory=list)
+    connections_at_press: list[Connection] = field(default_factory=list)
+    names_at_press: list[str] = field(default_factory=list)  # process names in the tree then
+    command: list[str] = field(default_factory=list)
+    look_us: float | None = None  # when that look was taken, after the first press
+    ender_us: float | None = None  # when the rung that ended the program was sent
+    said: str = ""  # what the program printed from the first press on
+    signals: list[str] = field(default_factory=list)  # the rungs sent: INT, INT, TERM, KILL
+    late_processes: list[LateProcess] = field(default_factory=list)
     # The stop: what was sent first, to which process (the one sigkit started: for a shell
     # wrapper not the Python process), and how that process ended.
     first_signal: str = "INT"
@@ -107,13 +120,13 @@ class Evidence:
     pid1: bool = False
     grace: float | None = None
     signalled_pid: int | None = None
-    command: list[str] = field(default_factory=list)
     exit_signal: str | None = None
     python_is_child: bool = False  # the probed Python is a child of the signalled process
     python_handled: bool = False  # a Python handler ran in the probed process after a press
     atexit_pending: list[str] = field(default_factory=list)  # registered, per the probe
     atexit_ran: bool = False  # the interpreter's exit (atexit) ran
     handlers_set: list[tuple[str, str, str]] = field(default_factory=list)  # (signal, by, where)
+
 
     @property
     def sent(self) -> str:
@@ -192,6 +205,31 @@ class Evidence:
         return self.handler_us if self.handler_us is not None else self.exit_us
 
     @property
+    def ended_by_itself(self) -> bool:
+        """The first signal ended the program: no later rung was needed."""
+        return self.presses_to_exit == 1
+
+    @property
+    def ender(self) -> str | None:
+        """The rung that ended the program when the first did not: ``the 2nd Ctrl-C``, ``SIGKILL``."""
+        n = self.presses_to_exit
+        if n is None or n < 2 or n > len(self.signals):
+            return None
+        name = self.signals[n - 1]
+        if name != "INT":
+            return "SIG" + name
+        nth = sum(1 for s in self.signals[:n] if s == "INT")
+        return f"the {ordinal(nth)} Ctrl-C"
+
+    def stacks_of(self, pid: int) -> list[ThreadStack]:
+        """The threads of one process of the tree (the main Python process's are ``threads``)."""
+        return self.threads if pid == self.pid and self.threads else self.tree.get(pid, [])
+
+    def name_of(self, pid: int) -> str:
+        process = next((p for p in self.processes if p.pid == pid), None)
+        return f"pid {pid} ({process.name})" if process else f"pid {pid}"
+
+    @property
     def budget_broken(self) -> bool:
         figure = self.responsiveness_us
         return self.budget_us is not None and figure is not None and figure > self.budget_us
@@ -203,11 +241,18 @@ class Evidence:
         return os.path.join(self.cwd, filename)
 
 
+def ordinal(n: int) -> str:
+    return f"{n}{'tsnrhtdd'[(n // 10 % 10 != 1) * (n % 10 < 4) * n % 10::4]}"
+
+
 def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
     """Evidence from a finished probe."""
     pid = trial.python_pid or trial.pid
     figures = latencies_us(trial)
     first = trial.first_press
+    look = trial.looks[-1] if trial.looks else None
+    tree = {s.pid: stacks.parse(s.text, s.source or "") for s in look.stacks if s.text} if look else {}
+    snapshot = trial.proc_snapshot or (look.processes if look else [])
     at_exit = next(
         (e.detail.get("os_threads") for e in trial.events if e.kind == SHUTDOWN and e.pid == pid),
         None,
@@ -222,11 +267,12 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
         version=trial.interpreter.version_tuple if trial.interpreter else None,
         implementation=implementation_of(trial.interpreter.implementation)
         if trial.interpreter else None,
-        threads=stacks.parse(trial.stacks, trial.stacks_source or "") if trial.stacks else [],
+        threads=stacks.parse(trial.stacks, trial.stacks_source or "") if trial.stacks
+        else tree.get(pid, []),
         approximate_lines=stacks.APPROXIMATE_LINES in (trial.stacks or ""),
         stacks_source=trial.stacks_source if trial.stacks else None,
         stacks_note=None if trial.stacks else trial.stacks_source,
-        processes=[process_from_dict(d) for d in trial.proc_snapshot],
+        processes=[process_from_dict(d) for d in snapshot],
         arrival_us=figures["arrival"],
         handler_us=figures["handler"],
         after_arrival_us=figures["handler_after_arrival"],
@@ -241,6 +287,17 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
         threads_at_exit=at_exit if isinstance(at_exit, int) and at_exit > 0 else None,
         budget_us=budget_us,
         wakeup_replaced=any(e.kind == WAKEUP_REPLACED and e.pid == pid for e in trial.events),
+        tree=tree,
+        connections=list(look.connections) if look else [],
+        connections_at_press=list(trial.at_press.connections) if trial.at_press else [],
+        command=list(trial.command),
+        names_at_press=[str(p["name"]) for p in trial.at_press.processes] if trial.at_press else [],
+        look_us=(look.t_ns - first.sent_ns) / 1000 if look and first else None,
+        ender_us=(trial.presses[trial.presses_to_exit - 1].sent_ns - first.sent_ns) / 1000
+        if trial.presses_to_exit and first else None,
+        said=trial.output_after_press,
+        signals=[p.signal for p in trial.presses],
+        late_processes=list(trial.late_processes),
         first_signal=first.signal if first is not None else
         (trial.stop.signal if trial.stop is not None else "INT"),
         stop=trial.stop,
@@ -248,7 +305,6 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
         pid1=trial.pid1,
         grace=trial.grace,
         signalled_pid=trial.pid,
-        command=list(trial.command),
         exit_signal=trial.exit_signal,
         python_is_child=pid != trial.pid and parent in (trial.pid, 1 if trial.pid1 else None),
         python_handled=first is not None and any(

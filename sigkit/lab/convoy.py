@@ -7,14 +7,13 @@ for the GIL is in the figure; ``EXPLANATION`` is what it teaches.
 from __future__ import annotations
 
 import itertools
-import select
 import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sigkit.lab import programs
-from sigkit.lab.child import LabError, run_json, spawned
+from sigkit.lab.child import LabError, interpreter_version, spawned, wait_readable, wait_ready
 from sigkit.progress import Progress, silent
 from sigkit.stats import Summary, summarize
 
@@ -46,12 +45,6 @@ class Cell:
         return summarize(self.rtt_us)
 
 
-def _wait_readable(fd: int, timeout: float, what: str) -> None:
-    readable, _, _ = select.select([fd], [], [], timeout)
-    if not readable:
-        raise LabError(f"the convoy program did not {what} within {timeout:g} s (killed)")
-
-
 def measure(
     python: str, threads: int, pings: int = PINGS, switch_interval: float | None = None
 ) -> list[float]:
@@ -64,26 +57,17 @@ def measure(
     rtts = []
     with ours, theirs, spawned(argv, pass_fds=[theirs.fileno()]) as process:
         theirs.close()  # the child's copy is the only one left: its exit means EOF for us
-        assert process.stdout is not None
-        _wait_readable(process.stdout.fileno(), 30.0, "start")
-        if process.stdout.readline().strip() != "ready":
-            raise LabError(f"{python} could not run the convoy program")
+        wait_ready(process, python)
         time.sleep(SETTLE)
         for _ in range(pings):
             sent = time.perf_counter_ns()
             ours.sendall(b"x")
-            _wait_readable(ours.fileno(), 10.0, "answer a ping")
+            wait_readable(ours.fileno(), 10.0, "answer a ping")
             if not ours.recv(64):
                 raise LabError(f"the convoy program under {python} ended during the pings")
             rtts.append((time.perf_counter_ns() - sent) / 1000)
             time.sleep(GAP)
     return rtts
-
-
-def interpreter_version(python: str) -> str:
-    """``X.Y.Z`` of ``python`` (2.7-safe), for the table."""
-    code = "import json, platform; print(json.dumps({'v': platform.python_version()}))"
-    return str(run_json([python, "-c", code], timeout=30)["v"])
 
 
 def run(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -101,7 +102,7 @@ def run(
     """
     if trials < 1:
         raise UsageError("--trials must be at least 1")
-    if any(value <= 0 for value in intervals):
+    if not all(math.isfinite(value) and value > 0 for value in intervals):
         raise UsageError("switch intervals must be positive (seconds, e.g. 0.005)")
     if any(count < 0 for count in threads):
         raise UsageError("thread counts must be 0 or more")

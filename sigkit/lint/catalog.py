@@ -29,7 +29,9 @@ UNREADABLE = Documented(
     name="unreadable-file",
     summary="the file could not be read",
     why="A file that cannot be read was not checked; it is reported so that a clean run "
-        "really means every file was looked at.",
+        "really means every file was looked at. Only regular files up to 10 MiB are read: "
+        "a FIFO or a device named like a source file (or given on the command line) would "
+        "block or never end.",
     fix="Check permissions, or exclude the path with `--exclude`.",
     cannot_see="Nothing about the file's contents.",
 )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 import gc
 import io
+import os
 import re
+import stat
 import tokenize
 import warnings
 from collections.abc import Iterator, Sequence
@@ -32,12 +34,49 @@ class _Unparsable(Exception):
 def lint_file(path: str, rules: Sequence[Rule]) -> list[Finding]:
     """Findings for the file at ``path``; a file that cannot be read is reported as SK001."""
     try:
-        with open(path, "rb") as file:
-            data = file.read()
+        data = read_source(path)
+    except NotSource as problem:
+        return [Finding(path, 1, 1, UNREADABLE.code, f"not linted: {problem}")]
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return [Finding(path, 1, 1, UNREADABLE.code, f"cannot read file: {reason}")]
     return lint_source(data, path, rules)
+
+
+MAX_SOURCE_BYTES = 10 * 1024 * 1024  # far above hand-written code; generated blobs are skipped
+
+
+class NotSource(Exception):
+    """The path is not something to read as source: a FIFO, a device, a huge file."""
+
+
+def read_source(path: str) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_SOURCE_BYTES`.
+
+    Opened non-blocking and checked on the open descriptor (no gap between looking and
+    reading): a FIFO would block ``open`` and ``read`` forever, ``/dev/zero`` never ends.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotSource(f"not a regular file ({_kind(info.st_mode)})")
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise NotSource(f"larger than {MAX_SOURCE_BYTES // 2**20} MiB "
+                             f"({info.st_size / 2**20:.1f} MiB)")
+        data = file.read(MAX_SOURCE_BYTES + 1)
+        if len(data) > MAX_SOURCE_BYTES:  # it grew while being read
+            raise NotSource(f"larger than {MAX_SOURCE_BYTES // 2**20} MiB")
+        return data
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "a special file"
 
 
 def lint_source(source: str | bytes, path: str, rules: Sequence[Rule],

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pathspec
 
 from sigkit.errors import UsageError
+from sigkit.lint.engine import NotSource, read_source
 
 DEFAULT_EXCLUDES = (
     ".git/", ".hg/", ".svn/", ".venv/", "venv/", ".tox/", ".nox/", "__pycache__/",
@@ -95,8 +96,9 @@ def _ancestor_gitignores(root: str) -> list[IgnoreFile]:
 
 
 def _read_gitignore(folder: str) -> IgnoreFile | None:
-    try:
-        with open(os.path.join(folder, GITIGNORE), encoding="utf-8", errors="replace") as file:
-            return IgnoreFile(folder, pathspec.GitIgnoreSpec.from_lines(file))
-    except OSError:
+    try:  # read like a source file: a FIFO named .gitignore must not hang the run
+        data = read_source(os.path.join(folder, GITIGNORE))
+    except (NotSource, OSError):
         return None
+    lines = data.decode("utf-8", "replace").splitlines()
+    return IgnoreFile(folder, pathspec.GitIgnoreSpec.from_lines(lines))

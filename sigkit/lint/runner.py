@@ -12,6 +12,7 @@ import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sigkit import interrupts
 from sigkit.lint.catalog import RULES
 from sigkit.lint.engine import lint_file
 from sigkit.lint.findings import Finding
@@ -54,12 +55,25 @@ def _worker_count(file_count: int, jobs: int | None) -> int:
 def _lint_in_pool(paths: Sequence[str], selection: Selection,
                   workers: int) -> list[list[Finding]]:
     codes = [rule.code for rule in selection.rules]
-    pool = multiprocessing.Pool(workers, initializer=_start_worker, initargs=(codes,))
+    # Pool() stops the workers it started when it fails with an Exception, not with a
+    # KeyboardInterrupt: a Ctrl-C landing while it starts them would leave them running.  Stop
+    # signals wait until the pool exists and the clean-up below is in place.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, interrupts.STOP_SIGNALS)
     try:
+        pool = multiprocessing.Pool(workers, initializer=_start_worker, initargs=(codes,))
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a signal held meanwhile lands here
         results = pool.map(_lint_one, paths, chunksize=CHUNK_SIZE)
     except KeyboardInterrupt:
-        pool.terminate()
-        pool.join()
+        signal.pthread_sigmask(signal.SIG_BLOCK, interrupts.STOP_SIGNALS)  # a 2nd one waits
+        try:
+            pool.terminate()
+            pool.join()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         raise
     pool.close()
     pool.join()
@@ -68,10 +82,14 @@ def _lint_in_pool(paths: Sequence[str], selection: Selection,
 
 def _start_worker(codes: list[str]) -> None:
     """Runs first in each worker: Ctrl-C is the parent's business (it goes to the whole
-    process group), and a worker must not inherit the parent's SIGTERM handler either."""
+    process group), and a worker must not inherit the parent's TERM/HUP/QUIT handlers either:
+    the parent stops the pool itself."""
     global _worker_rules
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(signum, signal.SIG_DFL)
+    # Forked while the parent held its stop signals: terminate()'s SIGTERM must get through.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, interrupts.STOP_SIGNALS)
     _worker_rules = tuple(rule for rule in RULES if rule.code in codes)
 
 

@@ -65,8 +65,16 @@ def trial_to_dict(trial: Trial) -> dict[str, Any]:
         ],
         "lost_threads": trial.lost_threads,
         "orphans": [asdict(o) for o in trial.orphans],
+        "orphans_seen_by": trial.orphans_seen_by,
         "stacks": {"source": trial.stacks_source, "text": trial.stacks} if trial.stacks else None,
         "proc_snapshot": trial.proc_snapshot,
+        "looks": [{**look.to_dict(), "t_ns": rel(look.t_ns)} for look in trial.looks],
+        "at_press": {**trial.at_press.to_dict(), "t_ns": rel(trial.at_press.t_ns)}
+        if trial.at_press else None,
+        "late_processes": [
+            {"pid": p.pid, "name": p.name, "after_press_ns": p.after_press_ns}
+            for p in trial.late_processes
+        ],
         "output": trial.output[-8192:],
         "output_class": classify(trial.output_after_press),
         "stop": _stop(trial),

@@ -12,7 +12,6 @@ import socket
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 
 from sigkit.checks.runner import CaseResult
 from sigkit.report.checks_text import budget_line, case_summary, reproduce
@@ -43,7 +42,9 @@ def to_element(config_shown: str, results: Sequence[CaseResult]) -> ET.Element:
     return root
 
 
-def write(path: Path, config_shown: str, results: Sequence[CaseResult]) -> None:
-    tree = ET.ElementTree(to_element(config_shown, results))
-    ET.indent(tree)
-    tree.write(path, encoding="utf-8", xml_declaration=True)
+def dumps(config_shown: str, results: Sequence[CaseResult]) -> str:
+    """The JUnit XML document, as text (the CLI writes it, or prints it if it cannot)."""
+    root = to_element(config_shown, results)
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return "<?xml version='1.0' encoding='utf-8'?>\n" + body

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -13,7 +13,7 @@ from sigkit.stats import Summary
 from sigkit.units import fmt
 
 
-def _table(*columns: str) -> Table:
+def lab_table(*columns: str) -> Table:
     table = Table(box=None, header_style="bold", pad_edge=False)
     for index, name in enumerate(columns):
         table.add_column(name, justify="left" if index == 0 else "right")
@@ -26,7 +26,7 @@ def _seconds(value: float) -> str:
 
 def gil_table(results: Sequence[gil.GilResult]) -> Table:
     """Wall seconds per mode, ratios to sequential, and CPU seconds of the threaded run."""
-    table = _table("python", *gil.MODES, "thr/seq", "proc/seq", "CPU thr")
+    table = lab_table("python", *gil.MODES, "thr/seq", "proc/seq", "CPU thr")
     for result in results:
         runs = result.runs
         table.add_row(
@@ -56,45 +56,44 @@ def gil_chart(results: Sequence[gil.GilResult], width: int) -> Text:
     return bar_chart(rows, width)
 
 
-def _p50_p95(summary: Summary | None) -> str:
+def p50_p95(summary: Summary | None) -> str:
     return "—" if summary is None else f"{fmt(summary.p50)} / {fmt(summary.p95)}"
 
 
 def switch_table(cells: Sequence[switch_interval.Cell]) -> Table:
     """One row per switch interval, one column per busy-thread count: handler p50 / p95."""
     counts = sorted({cell.threads for cell in cells})
-    table = _table("switch interval", *(f"{n} busy" if n else "idle" for n in counts))
+    table = lab_table("switch interval", *(f"{n} busy" if n else "idle" for n in counts))
     for interval in sorted({cell.switch_interval for cell in cells}):
         row = {c.threads: c for c in cells if c.switch_interval == interval}
-        table.add_row(fmt(interval * 1e6), *(_p50_p95(row[n].summary) for n in counts))
+        table.add_row(fmt(interval * 1e6), *(p50_p95(row[n].summary) for n in counts))
     return table
 
 
-def switch_chart(cells: Sequence[switch_interval.Cell], width: int) -> Text:
-    """p50 bars (p95 dashed) on a log scale."""
+def p50_p95_chart(labelled: Iterable[tuple[str, Summary | None]], width: int) -> Text:
+    """p50 bars (p95 dashed) on a log scale, one per label whose summary exists."""
     rows = [
-        BarRow(cell.label, s.p50, f"p50 {fmt(s.p50)}  p95 {fmt(s.p95)}", high=s.p95)
-        for cell in cells
-        if (s := cell.summary) is not None
+        BarRow(label, s.p50, f"p50 {fmt(s.p50)}  p95 {fmt(s.p95)}", high=s.p95)
+        for label, s in labelled
+        if s is not None
     ]
     return bar_chart(rows, width, log=True)
+
+
+def switch_chart(cells: Sequence[switch_interval.Cell], width: int) -> Text:
+    return p50_p95_chart(((cell.label, cell.summary) for cell in cells), width)
 
 
 def convoy_table(cells: Sequence[convoy.Cell]) -> Table:
     """One row per interpreter, one column per CPU-thread count: round trip p50 / p95."""
     counts = sorted({cell.threads for cell in cells})
-    table = _table("python", *(f"{n} CPU threads" for n in counts))
+    table = lab_table("python", *(f"{n} CPU threads" for n in counts))
     for python in dict.fromkeys(cell.python for cell in cells):
         row = {c.threads: c for c in cells if c.python == python}
-        table.add_row(row[counts[0]].version, *(_p50_p95(row[n].summary) for n in counts))
+        table.add_row(row[counts[0]].version, *(p50_p95(row[n].summary) for n in counts))
     return table
 
 
 def convoy_chart(cells: Sequence[convoy.Cell], width: int) -> Text:
-    rows = [
-        BarRow(f"{cell.version} · {cell.threads} CPU", s.p50, f"p50 {fmt(s.p50)}  p95 {fmt(s.p95)}",
-               high=s.p95)
-        for cell in cells
-        if (s := cell.summary) is not None
-    ]
-    return bar_chart(rows, width, log=True)
+    return p50_p95_chart(
+        ((f"{cell.version} · {cell.threads} CPU", cell.summary) for cell in cells), width)

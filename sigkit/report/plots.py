@@ -8,12 +8,13 @@ The same log time axes as the terminal pictures (``pictures``), for the same rea
 from __future__ import annotations
 
 import shlex
+import statistics
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sigkit.errors import UsageError
-from sigkit.lab import convoy, gil, switch_interval
+from sigkit.lab import check_interval, convoy, gil, pending_signal, switch_interval
 from sigkit.report import pictures
 from sigkit.stats import histogram
 from sigkit.timeline import LATENCY_NAMES, Trial, latencies_us
@@ -147,25 +148,35 @@ def save_probe(trials: Sequence[Trial], path: Path) -> None:
 
 
 # -- lab -----------------------------------------------------------------------------------------
+def _bars_with_range(axis: Any, xs: Sequence[float], runs: Sequence[Sequence[float]],
+                     **style: Any) -> None:
+    """A bar at each run set's median, with whiskers to its lowest and highest run."""
+    middles = [statistics.median(values) for values in runs]
+    whiskers = [[m - min(v) for m, v in zip(middles, runs)],
+                [max(v) - m for m, v in zip(middles, runs)]]
+    axis.bar(xs, middles, 0.4, yerr=whiskers, capsize=3, **style)
+
+
 def save_gil(results: Sequence[gil.GilResult], path: Path) -> None:
-    """Threads and processes as multiples of sequential, per interpreter and for the seed's run.
+    """Threads and processes as multiples of sequential, per interpreter and for the seed's run,
+    with whiskers from the lowest to the highest round: the spread the verdicts are judged on.
 
     Ratios, not seconds: they compare across machines and N (the seed counted on 2010 hardware).
     """
     plt = _pyplot()
     seed = gil.SEED_SECONDS
-    groups = [(r.python, r.ratio("threads"), r.ratio("processes")) for r in results]
-    groups.append(("seed (2.7)", seed["threads"] / seed["sequential"],
-                   seed["processes"] / seed["sequential"]))
+    seed_ratios = {mode: [seed[mode] / seed["sequential"]] for mode in ("threads", "processes")}
+    groups = [(r.python, {mode: r.ratios(mode) for mode in seed_ratios}) for r in results]
+    groups.append(("seed (2.7)", seed_ratios))
     figure, axis = plt.subplots(figsize=(max(5, 1.6 * len(groups)), 3.6))
     xs = range(len(groups))
-    axis.bar([x - 0.2 for x in xs], [g[1] for g in groups], 0.4, label="two threads",
-             color="tab:orange")
-    axis.bar([x + 0.2 for x in xs], [g[2] for g in groups], 0.4, label="two processes",
-             color="tab:green")
+    for offset, mode, label, colour in ((-0.2, "threads", "two threads", "tab:orange"),
+                                        (0.2, "processes", "two processes", "tab:green")):
+        _bars_with_range(axis, [x + offset for x in xs], [ratios[mode] for _, ratios in groups],
+                         label=label, color=colour)
     axis.axhline(1.0, color="0.3", ls="--", lw=1, label="sequential = 1")
-    axis.set_xticks(list(xs), [name for name, _, _ in groups])
-    axis.set_ylabel("wall time ÷ sequential")
+    axis.set_xticks(list(xs), [name for name, _ in groups])
+    axis.set_ylabel("wall time ÷ sequential (median, runs' range)")
     n = results[0].n if results else gil.DEFAULT_N
     axis.set_title(f"count down {n:,} twice: threads vs processes", fontsize=10)
     axis.legend(fontsize=8)
@@ -213,4 +224,55 @@ def save_convoy(cells: Sequence[convoy.Cell], path: Path) -> None:
     axis.set_xlabel("CPU-bound threads")
     axis.set_ylabel("echo round trip (p50, band to p95)")
     axis.set_xticks(sorted({c.threads for c in cells}))
+    _save(figure, path)
+
+
+def save_pending_signal(results: Sequence[pending_signal.Result], path: Path) -> None:
+    """Left: each interpreter's median run over time, the press at 0.  Right: the pace per CPU
+    second before and after, the median of the runs with whiskers to the slowest and fastest."""
+    plt = _pyplot()
+    figure, (over_time, per_cpu) = plt.subplots(
+        1, 2, figsize=(10, 3.8), gridspec_kw={"width_ratios": [3, 2]})
+    for result in results:
+        rates = result.typical.rates()
+        over_time.plot([t for t, _ in rates], [r / 1e6 for _, r in rates], lw=1.2,
+                       label=f"Python {result.python}")
+    over_time.axvline(0, color="tab:red", ls="--", lw=1, label="Ctrl-C")
+    over_time.set_xlabel("seconds after the Ctrl-C")
+    over_time.set_ylabel("worker's pace, M counts per second (wall)")
+    over_time.set_ylim(bottom=0)
+    over_time.grid(color="0.92")
+    over_time.legend(fontsize=8)
+    xs = range(len(results))
+    for offset, window, colour in ((-0.2, "before", "tab:blue"), (0.2, "after", "tab:orange")):
+        _bars_with_range(per_cpu, [x + offset for x in xs],
+                         [[getattr(run, window).cpu_rate / 1e6 for run in r.runs] for r in results],
+                         color=colour, label=f"{window} the Ctrl-C")
+    per_cpu.set_xticks(list(xs), [f"Python {r.python}" for r in results])
+    per_cpu.set_ylabel("M counts per CPU second")
+    per_cpu.legend(fontsize=8)
+    _save(figure, path)
+
+
+def save_check_interval(rows: Sequence[check_interval.Row], path: Path) -> None:
+    """Left: GIL hand-overs per second per row.  Right: C handler → Python handler, p50 with a
+    bar up to p95, log scale."""
+    plt = _pyplot()
+    figure, (handoffs, latency) = plt.subplots(1, 2, figsize=(10, 0.6 + 0.5 * len(rows) + 2))
+    labels = [row.label for row in rows]
+    ys = list(range(len(rows)))[::-1]
+    handoffs.barh(ys, [row.handoffs for row in rows], color="tab:purple")
+    handoffs.set_yticks(ys, labels)
+    handoffs.set_xlabel("GIL hand-overs per second (two counting threads)")
+    measured = [(y, s) for y, row in zip(ys, rows) if (s := row.latency) is not None]
+    for y, s in measured:
+        latency.plot([s.p50, s.p95], [y, y], color="tab:green", lw=2, alpha=0.4)
+        latency.scatter([s.p50], [y], color="tab:green", zorder=2)
+    if measured:
+        span = pictures.LogAxis.covering(min(s.p50 for _, s in measured),
+                                         max(s.p95 for _, s in measured), 2)
+        _log_time_axis(latency, span.low, span.high)
+    latency.set_yticks(ys, labels)
+    latency.set_xlabel("Ctrl-C: C handler → Python handler (p50 ● to p95)")
+    latency.grid(axis="x", color="0.92")
     _save(figure, path)

@@ -138,13 +138,35 @@ def render_trial(console: Console, trial: Trial) -> None:
         for orphan in trial.orphans:
             where = " (escaped with setsid)" if orphan.escaped_session else ""
             console.print(f"  pid {orphan.pid} {orphan.cmdline}{where}")
+    elif trial.orphans_seen_by:
+        console.print(Text("Orphans: none found").append(
+            f" (looked for: {trial.orphans_seen_by})", style="dim"))
     else:
-        console.print("Orphans: none")
+        console.print("Orphans: not looked for")
     if trial.stacks_source and not trial.stacks:
         console.print(Text(f"Stacks: unavailable: {trial.stacks_source}", style="yellow"))
     elif trial.stacks:
         console.print(f"Stacks captured ({trial.stacks_source}) when the deadline passed:")
         threads = stacks.parse(trial.stacks, trial.stacks_source or "")
+        console.print(Text(stacks.format_threads(threads), style="dim"), soft_wrap=True)
+        render_other_processes(console, trial)
+
+
+def render_other_processes(console: Console, trial: Trial) -> None:
+    """The rest of the tree at the same moment: servers and pools wait in their children too."""
+    seen = trial.looks[-1] if trial.looks else None
+    if seen is None:
+        return
+    names = {int(str(p["pid"])): str(p["name"]) for p in seen.processes}
+    for dump in seen.stacks:
+        if dump.pid == trial.python_pid or dump.pid == trial.pid:
+            continue
+        label = f"Process {dump.pid} ({names.get(dump.pid, '?')})"
+        if not dump.text:
+            console.print(Text(f"{label}: no stacks: {dump.note}", style="yellow"))
+            continue
+        console.print(f"{label}, {dump.source}:")
+        threads = stacks.parse(dump.text, dump.source or "")
         console.print(Text(stacks.format_threads(threads), style="dim"), soft_wrap=True)
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import psutil
+
 HERE = Path(__file__).parent
 CHECK_APPS = HERE / "check_apps"
-# slow.py cannot say "ready" from inside its long C call: press this long after its line.
-AFTER = {"slow.py": 0.3}
+LYING_SCENARIOS = HERE / "lying_scenarios"  # a scenario whose header promises what it does not do
 
 
 def path(name: str) -> str:
@@ -24,3 +25,18 @@ def write_apps(folder: Path) -> None:
     """Copy the check sample apps into ``folder`` (a check's working directory)."""
     for app in CHECK_APPS.glob("*.py"):
         shutil.copy(app, folder / app.name)
+
+
+def carrying(token: str, besides: int = 0) -> list[psutil.Process]:
+    """Live processes whose argv holds ``token``, ``besides`` aside (a sigkit started with the
+    token in its own argv). The hostile programs pass their extra argv words on to every process
+    they start, daemons that clear their environment included."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if (proc.pid != besides and token in proc.cmdline()
+                    and proc.status() != psutil.STATUS_ZOMBIE):
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found

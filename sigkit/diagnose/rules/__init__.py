@@ -13,12 +13,16 @@ from typing import Callable
 from sigkit.diagnose.evidence import Evidence
 from sigkit.diagnose.rules import (
     asyncio_loop,
+    cleanup,
     gil,
+    graceful,
     kernel,
     multiproc,
     orphans,
+    pools,
     shutdown,
     signals,
+    startup,
     stop,
     swallowed,
     waits,
@@ -28,6 +32,7 @@ from sigkit.findings import Finding
 Rule = Callable[[Evidence], list[Finding]]
 
 RULES: tuple[Rule, ...] = (
+    startup.pressed_during_startup,
     stop.grace_overrun,
     stop.pid1_no_handler,
     stop.shell_wrapper,
@@ -41,8 +46,13 @@ RULES: tuple[Rule, ...] = (
     gil.worker_holds_gil,
     gil.busy_workers,
     gil.slow_handler,
+    graceful.graceful,
+    graceful.stopped_with_requests_in_flight,
+    cleanup.slow_cleanup,
     shutdown.executor,
     shutdown.nondaemon,
+    pools.process_pool,
+    pools.asyncio_executor,
     multiproc.pool_hang,
     asyncio_loop.blocked_loop,
     swallowed.swallowed,

@@ -9,6 +9,7 @@ from sigkit.stacks import Frame, ThreadStack
 from sigkit.units import fmt
 
 _EXECUTOR = "concurrent/futures/thread.py"
+_PROCESS_POOL = "concurrent/futures/process.py"
 
 
 def in_executor_exit(frames: list[Frame]) -> bool:
@@ -32,10 +33,23 @@ def in_asyncio_callback(frames: list[Frame]) -> bool:
     return calls(frames, "asyncio/events.py", frozenset({"_run"}))
 
 
+def in_process_pool(frames: list[Frame]) -> bool:
+    """Inside ``concurrent.futures.process`` (a ProcessPoolExecutor's shutdown or exit join)."""
+    return any(f.filename.replace("\\", "/").endswith(_PROCESS_POOL) for f in frames)
+
+
+def in_asyncio_shutdown(frames: list[Frame]) -> bool:
+    """``asyncio.run`` closing: its runner's ``close`` or the loop's executor shutdown."""
+    return calls(frames, "asyncio/runners.py", frozenset({"close", "__exit__"})) or calls(
+        frames, "asyncio/base_events.py", frozenset({"shutdown_default_executor", "_do_shutdown"})
+    )
+
+
 def exit_wait(frames: list[Frame]) -> bool:
-    """Main waits for others to finish (an executor, non-daemon threads, a process pool): the
-    rules for those waits explain it, not the generic ones."""
-    return in_executor_exit(frames) or in_thread_shutdown(frames) or in_multiprocessing(frames)
+    """Main waits for others to finish (an executor, non-daemon threads, a process pool, asyncio's
+    default executor): the rules for those waits explain it, not the generic ones."""
+    return (in_executor_exit(frames) or in_thread_shutdown(frames) or in_multiprocessing(frames)
+            or in_asyncio_shutdown(frames))
 
 
 def signal_path(ev: Evidence) -> list[str]:
@@ -45,7 +59,11 @@ def signal_path(ev: Evidence) -> list[str]:
     if not ev.probed:
         return ["no sigkit probe inside the program (not Python, or started with -I/-E): "
                 "no handler timings"]
-    if ev.arrival_us is None:
+    if ev.arrival_us is None and ev.wakeup_replaced:
+        lines = ["the C-level arrival was not observable: the program installed its own wakeup "
+                 "fd (asyncio's event loop does), so CPython's wakeup byte went to the program, "
+                 "not to sigkit"]
+    elif ev.arrival_us is None:
         lines = [f"no C-level handler ran after the {ev.sent} (no wakeup byte reached sigkit)"]
     else:
         lines = [f"{_interpreter(ev)} C handler ran {fmt(ev.arrival_us)} after the {ev.sent}"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sigkit import causes
 from sigkit.diagnose.evidence import Evidence, calls, user_frame
 from sigkit.diagnose.rules.common import (
+    in_asyncio_shutdown,
     in_executor_exit,
+    in_process_pool,
     in_thread_shutdown,
     main_where,
     thread_label,
@@ -48,8 +50,10 @@ def _wait_for_worker(version: tuple[int, int] | None) -> str:
 def executor(ev: Evidence) -> list[Finding]:
     """Main is leaving a ThreadPoolExecutor, whose shutdown runs or joins all queued work."""
     frames = ev.main_frames
-    if not ev.stuck or not in_executor_exit(frames):
-        return []
+    if not ev.stuck or not in_executor_exit(frames) or in_process_pool(frames):
+        return []  # (a process pool's exit has a rule of its own)
+    if in_asyncio_shutdown(frames) or any(in_asyncio_shutdown(s.frames) for s in ev.worker_stacks):
+        return []  # asyncio's default executor: pools.asyncio_executor
     at_exit = calls(frames, "concurrent/futures/thread.py", frozenset({"_python_exit"}))
     workers = [s for s in ev.worker_stacks
                if calls(s.frames, "concurrent/futures/thread.py", frozenset({"_worker"}))]
@@ -79,6 +83,8 @@ def nondaemon(ev: Evidence) -> list[Finding]:
     frames = ev.main_frames
     if not ev.stuck or not in_thread_shutdown(frames) or in_executor_exit(frames):
         return []
+    if in_process_pool(frames) or any(in_asyncio_shutdown(s.frames) for s in ev.worker_stacks):
+        return []  # the exit joins a pool's helper thread: pools.py explains it
     workers = ev.worker_stacks
     evidence = [*main_where(ev), *_interrupted(ev), *[_doing(ev, s) for s in workers[:4]]]
     if ev.version is not None and ev.version[0] == 2:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from sigkit import causes
 from sigkit.diagnose.evidence import Evidence
+from sigkit.diagnose.rules.cleanup import cleaning_up
 from sigkit.diagnose.rules.common import exit_wait, in_asyncio_callback, main_where, signal_path
+from sigkit.diagnose.rules.graceful import drain
 from sigkit.diagnose.source import lint_hits
 from sigkit.findings import Finding, finding
 
@@ -20,6 +22,8 @@ def swallowed(ev: Evidence) -> list[Finding]:
         return []  # KeyboardInterrupt is on its way out; an exit-time wait holds it up
     if in_asyncio_callback(ev.main_frames):
         return []  # asyncio's handler asked for a cancellation: asyncio_loop explains it
+    if cleaning_up(ev) is not None or drain(ev) is not None:
+        return []  # on its way out (a clean-up, a server's drain): not dropped
     evidence = [
         *signal_path(ev),
         f"{ev.handled_presses} of {ev.presses} presses ran the Python handler; no "
