@@ -205,7 +205,7 @@ def resolve(
 
     A preset brings all three; ``--signal`` picks a contract of its own (``kill -SIG``), and
     ``--to``/``--grace`` override either.  A typed key cannot go to ``main``: the terminal
-    decides who gets it.
+    decides who gets it.  (The grace is checked with the other durations, by ``validate``.)
     """
     if stop is not None and signal is not None:
         raise UsageError("set --stop or --signal, not both (a preset names its own signal)")
@@ -217,8 +217,6 @@ def resolve(
             raise UsageError(f"--to applies to signals sigkit sends itself; SIG{contract.signal} "
                              "is typed at the terminal, which sends it to the foreground group")
         target = check_target(to)
-    if grace is not None and not grace > 0:
-        raise UsageError(f"--grace must be a positive number of seconds (got {grace!r})")
     return contract, target, contract.grace if grace is None else grace
 
 

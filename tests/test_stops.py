@@ -68,7 +68,7 @@ def test_grace_and_to_override_a_preset_and_bad_input_is_one_clear_error():
         (("docker", "sideways", None), "--to must be main or group"),
         (("nope", None, None), "unknown stop 'nope'"),
         (("terminal", "main", None), "typed at the terminal"),
-        (("docker", None, float("nan")), "--grace nan: must be a finite number of seconds"),
+        (("docker", None, float("nan")), "--deadline nan: must be a finite number of seconds"),
     ]:
         stop, to, grace = args
         with pytest.raises(UsageError, match=message):

@@ -48,8 +48,6 @@ def options_from_cli(
     first = signal_name or settings.SIGNAL.default
     if stop is not None and (ladder_spec or ladder.signal_short_name(first) != "INT"):
         raise UsageError("--stop names its own signal: leave out --signal and --ladder")
-    if grace is not None:
-        validate.seconds(grace, "grace", validate.COMMAND_LINE)
     rungs = None if stop is not None else ladder.resolve(
         first, None if ladder_spec is None else ladder_spec.split(","))
     contract, target, grace = stops.resolve(stop, rungs[0] if rungs else None, to, grace)

@@ -166,7 +166,9 @@ def handler_replaced(ev: Evidence) -> list[Finding]:
     signame = "SIG" + ev.first_signal
     evidence = []
     mine = [(by, where) for name, by, where in ev.handlers_set if name == signame]
-    if mine:
+    # A typed Ctrl-C met by a library's handler is the graceful-shutdown and swallowed-interrupt
+    # rules' story; for a stop sigkit sends, nothing else names who owns the signal.
+    if mine and not ev.typed:
         by, where = mine[-1]
         if _library(where):
             evidence.append(f"`signal.signal({signame}, {by})` at {where}: a library installed "
