@@ -64,13 +64,23 @@ def leftovers() -> list[psutil.Process]:
     return list(found.values())
 
 
+def describe(proc: psutil.Process) -> str:
+    try:
+        return f"{proc.pid} {' '.join(proc.cmdline())}"
+    except psutil.Error:
+        return f"{proc.pid} (gone while being described)"
+
+
 @pytest.fixture(autouse=True)
 def no_process_left_behind():
     """Fail any test after which a process it (or sigkit) started is still alive; then kill it."""
     yield
     left = leftovers()
+    if left:  # killed by the test's own tear-down a moment ago, perhaps not dead yet
+        _, left = psutil.wait_procs(left, timeout=1)
+        orphans.reap_adopted(started_after=0.0)
     if left:
-        described = [f"{p.pid} {' '.join(p.cmdline())}" for p in left]
+        described = [describe(p) for p in left]
         for proc in left:
             proc.kill()
         psutil.wait_procs(left, timeout=2)

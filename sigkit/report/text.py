@@ -18,7 +18,7 @@ from sigkit import stacks, stop_verdict
 from sigkit.ladder import TTY_KEYS
 from sigkit.output import classify
 from sigkit.stats import summarize
-from sigkit.timeline import LATENCY_NAMES, SPAWN, Trial, latencies_us
+from sigkit.timeline import LATENCY_NAMES, SPAWN, Trial, key_label, latencies_us
 from sigkit.units import fmt, shared_unit
 
 _ENDINGS = {
@@ -35,13 +35,13 @@ _ENDINGS = {
 def describe_ending(trial: Trial) -> str:
     """How it ended, in the words of the signals actually sent (Ctrl-C only when typed)."""
     verdict = trial.verdict
-    first = _label(first_signal(trial))
+    first = key_label(first_signal(trial))
     if verdict.startswith("presses="):
         text = f"needed {trial.presses_to_exit} presses of {first}"
     else:
         ender = trial.presses[trial.presses_to_exit - 1] if trial.presses_to_exit else None
         text = _ENDINGS.get(verdict, verdict).format(
-            first=first, ender=_label(ender.signal) if ender else "?",
+            first=first, ender=key_label(ender.signal) if ender else "?",
             sent="pressed" if first_signal(trial) in TTY_KEYS else "sent")
     if trial.exit_signal:
         text += f" (killed by {trial.exit_signal})"
@@ -79,7 +79,7 @@ def timeline_table(trial: Trial) -> Table:
     table.add_column("after send", justify="right")
     table.add_column("step", justify="right", style="dim")
     for number, press in enumerate(trial.presses, start=1):
-        rows = [("sent " + _label(press.signal), press.sent_ns)]
+        rows = [("sent " + key_label(press.signal), press.sent_ns)]
         if press.arrival_ns is not None:
             rows.append(("C handler ran (wakeup byte)", press.arrival_ns))
         if press.handler_ns is not None:
@@ -102,10 +102,6 @@ def timeline_table(trial: Trial) -> Table:
     return table
 
 
-def _label(signal: str) -> str:
-    return TTY_KEYS.get(signal, "SIG" + signal)
-
-
 def render_trial(console: Console, trial: Trial) -> None:
     console.print(_header(trial))
     if trial.presses:
@@ -123,7 +119,7 @@ def render_trial(console: Console, trial: Trial) -> None:
     if trial.problem is not None:
         render_problem(console, trial)
     if trial.presses:
-        console.print(f"Output after {_label(first_signal(trial))}: "
+        console.print(f"Output after {key_label(first_signal(trial))}: "
                       f"{', '.join(classify(trial.output_after_press))}")
     if trial.lost_threads:
         console.print(
