@@ -121,6 +121,9 @@ class Evidence:
     said: str = ""  # what the program printed from the first press on
     signals: list[str] = field(default_factory=list)  # the rungs sent: INT, INT, TERM, KILL
     late_processes: list[LateProcess] = field(default_factory=list)
+    # A live process sigkit sent a signal to (``inspect --signal``): which, and that the process
+    # was still running when this snapshot was taken after the wait.
+    sent_signal: str | None = None
 
     # -- what the rules ask ----------------------------------------------------------------
     @property
@@ -164,6 +167,18 @@ class Evidence:
         """The main thread's frames, innermost first, without sigkit's own probe frames."""
         main = self.main_stack
         return [f for f in main.frames if not is_probe_frame(f)] if main else []
+
+    def delivered_to_handler(self) -> bool:
+        """The signal sigkit sent to a live process reached a handler: the process catches it
+        (SigCgt), the main thread does not block it, and no thread has it pending any more."""
+        state = self.main_state
+        name = self.sent_signal
+        if state is None or name is None or name not in state.masks.get("SigCgt", []):
+            return False
+        process = self.process
+        threads = process.threads if process else ()
+        pending = any(name in t.masks.get(key, []) for t in threads for key in ("SigPnd", "ShdPnd"))
+        return not pending and name not in state.masks.get("SigBlk", [])
 
     def main_running(self) -> bool:
         """The kernel saw the main thread on a CPU (state R) when the snapshot was taken."""
