@@ -512,13 +512,25 @@ def main() -> int:
     args = parser.parse_args()
     global CODE
     CODE = args.code
+    # started in the background of a shell, we would pass SIGINT on ignored (and so would make
+    # every program deaf to its Ctrl-C): a terminal's programs start with it at its default
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     cases = [c for c in CASES if not args.only or args.only.lower() in c.name.lower()]
     rows, raw = [], []
     load = os.getloadavg()[0]
     for case in cases:
         print(f"… {case.name}", file=sys.stderr, flush=True)
-        real = truth(case)
-        verdict = run_sigkit(case)
+        try:
+            real = truth(case)
+        except RuntimeError as error:  # the program itself did not start as the case needs
+            rows.append((case.name, f"could not be measured: {error}"[:200], "", "?"))
+            continue
+        try:
+            verdict = run_sigkit(case)
+        except RuntimeError as error:  # this sigkit cannot run the case (e.g. no --stop yet)
+            rows.append((case.name, real.describe(), f"sigkit failed: {error}"[:200], "**no**"))
+            raw.append({"case": case.name, "truth": real.describe(), "error": str(error)})
+            continue
         wrong = disagreements(case, real, verdict)
         rows.append((case.name, real.describe(), verdict.describe(), agrees(wrong)))
         raw.append({"case": case.name, "truth": real.describe(), "truth_output": real.output[-3000:],
