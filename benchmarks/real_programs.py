@@ -126,7 +126,7 @@ class CeleryTask:
 class Case:
     name: str
     command: Callable[[int, Path], list[str]]  # (port, scratch folder) -> argv
-    stop: str  # "ctrl-c" | "term" (kill -TERM main pid, no tty) | "docker-pid1"
+    stop: str  # "ctrl-c" | "term" (kill -TERM to the main pid, no tty) | "term-group" | "docker-pid1"
     sigkit: list[str]  # sigkit probe options besides --json/--expect
     expect: str = "in flight"
     explains: frozenset[str] = frozenset()  # the causes that describe this case
@@ -179,6 +179,13 @@ CASES = [
     Case("celery prefork, docker stop (PID 1)", lambda p, d: celery(), "docker-pid1",
          ["--stop", "docker", "--pid1", *GRACE], explains=DRAIN, client="celery",
          framework=("celery",)),
+    Case("celery prefork, systemd stop (TERM to every process)", lambda p, d: celery(),
+         "term-group", ["--stop", "systemd", *GRACE], explains=DRAIN | {"requests-in-flight"},
+         client="celery", framework=("celery",)),
+    Case("Flask dev server, kill -TERM",
+         lambda p, d: [exe("flask"), "--app", "flask_slow_request", "run", "--port", str(p)],
+         "term", ["--stop", "kill", *GRACE], explains=frozenset({"requests-in-flight"}),
+         framework=("flask", "werkzeug")),
     Case("Flask dev server, Ctrl-C",
          lambda p, d: [exe("flask"), "--app", "flask_slow_request", "run", "--port", str(p)],
          "ctrl-c", GRACE, explains=frozenset({"requests-in-flight"}), framework=("flask", "werkzeug")),
@@ -380,7 +387,10 @@ def _stop_without_tty(case, proc, text, client) -> Truth:
     if case.stop == "docker-pid1":  # PID 1 of the namespace: unshare's only child
         target = int(Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()[0])
     sent = time.monotonic()
-    os.kill(target, signal.SIGTERM)
+    if case.stop == "term-group":  # systemd's KillMode=control-group: every process
+        os.killpg(proc.pid, signal.SIGTERM)
+    else:
+        os.kill(target, signal.SIGTERM)
     try:
         proc.wait(OBSERVE)
         ended: Optional[float] = time.monotonic()
@@ -482,6 +492,14 @@ def disagreements(case: Case, real: Truth, verdict: Verdict) -> list[str]:
         unseen = "not something sigkit saw" in said
         wrong.append(f"{UNSEEN if unseen else ''}its client's work was cut, but no warning says "
                      "so")
+    if real.leftovers and "orphans" not in verdict.causes:
+        wrong.append(f"{len(real.leftovers)} processes outlive the program; sigkit names none")
+    if real.leftovers and "left the session" in said:
+        wrong.append("says the leftovers left the session; they stayed in the program's own")
+    for finding in verdict.findings:
+        if finding["cause"] == "handler-replaced" and any(
+                f"-packages/{name}/" in " ".join(finding["evidence"]) for name in case.framework):
+            wrong.append("calls the program's own signal handler a library's (handler-replaced)")
     named = verdict.causes & EXPLAINING
     if case.explains and not named & case.explains:
         wrong.append(f"names {sorted(named) or 'no cause'}, the case is "

@@ -222,3 +222,21 @@ def test_an_unknown_server_that_drained_by_itself_does_not_claim_its_requests_co
     assert found.severity == "info"
     assert "whether the connections open at the look completed is not something sigkit saw" in \
         found.evidence[0]
+
+
+def test_a_stop_to_every_process_that_killed_a_celery_worker_is_not_a_drain_of_its_task():
+    """systemd's TERM to the whole group: celery's prefork child died of it mid-task (celery said
+    so) while the main process went on with its warm shutdown until the SIGKILL."""
+    consumer = main_stack(Frame("drain_events", "/venv/site-packages/kombu/transport/base.py", 1012),
+                          Frame("synloop", "/venv/site-packages/celery/worker/loops.py", 213))
+    said = ("worker: Warm shutdown (MainProcess)\n[2026-12-01 16:08:21,078: ERROR/MainProcess] "
+            "Process 'ForkPoolWorker-1' pid:32396 exited with 'signal 15 (SIGTERM)'\n")
+    ev = evidence(threads=[consumer], said=said, signals=["TERM", "KILL"], presses_to_exit=2,
+                  ender_us=3.1e6)
+    (found,) = [f for f in diagnose_evidence(ev) if f.cause == "graceful-shutdown"]
+    assert found.severity == "warning"
+    assert "one died of it mid-task" in found.evidence[0]
+    assert "exited with 'signal 15 (SIGTERM)'" in found.evidence[0]
+    assert "running tasks to finish" not in " ".join(found.evidence)  # it was lost already
+    assert found.evidence[1].startswith("the shutdown outlasted the deadline: SIGKILL")
+    assert "KillMode=mixed" in found.fix

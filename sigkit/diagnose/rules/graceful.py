@@ -34,6 +34,8 @@ class Framework:
     quick: tuple[str, ...] = ()  # signals that stop it without a drain
     quick_why: str = ""  # what that does to the requests in flight
     banner: str = ""  # what it prints when it starts (when its processes carry another name)
+    lost: tuple[str, ...] = ()  # what it prints when a stop signal killed a worker mid-work
+    lost_fix: str = ""  # how to keep the stop signal away from its workers
     timeout_flag: str = ""  # the command-line option that bounds the drain
     timeout_default: float | None = None  # its default, in seconds (None: unbounded)
 
@@ -88,6 +90,12 @@ FRAMEWORKS = (
         "`worker_soft_shutdown_timeout` (celery 5.5+) so a soft shutdown gives them a grace "
         "before the cold one; make long tasks idempotent (`acks_late`) so a cut task is redone.",
         forced=(r"Cold shutdown \(",),
+        # prefork children keep SIGTERM's default action: a TERM to every process kills them
+        lost=(r"Process '[^']+' pid:\d+ exited with 'signal \d+ \(SIG\w+\)'",
+              r"WorkerLostError"),
+        lost_fix="Send the stop signal to celery's main process only (systemd: `KillMode=mixed`, "
+        "SIGTERM to the main process and the final SIGKILL to all; docker and supervisord "
+        "signal the main process already): a prefork child that gets SIGTERM dies mid-task.",
     ),
     # Flask's `flask run` / `app.run()`: it has no graceful stop at all.  Its threaded server sets
     # `daemon_threads = True` ("the server will not wait for requests to finish on exit").
@@ -255,6 +263,9 @@ def graceful(ev: Evidence) -> list[Finding]:
         return []  # (a quick stop that dropped its requests: stopped_with_requests_in_flight)
     name = found.framework.name if found.framework else "the program"
     waits_for = found.framework.waits_for if found.framework else "its work in flight"
+    lost = _said(ev, found.framework.lost) if found.framework else None
+    if lost:  # not a drain of that work any more: the signal ended the worker running it
+        waits_for = "the rest of its shutdown"
     evidence = []
     if found.words:
         evidence.append(f'{name} said after the {_first(ev)}: "{found.words}"')
@@ -274,7 +285,8 @@ def graceful(ev: Evidence) -> list[Finding]:
         unseen = ("" if found.framework or not found.open_connections else
                   "; whether the connections open at the look completed is not something "
                   "sigkit saw")
-        evidence.insert(0, f"stopped gracefully in {fmt(ev.exit_us)}: {name} waited for "
+        how = "stopped by itself" if lost else "stopped gracefully"
+        evidence.insert(0, f"{how} in {fmt(ev.exit_us)}: {name} waited for "
                         f"{waits_for}, then exited by itself{unseen}")
         severity = causes.INFO
     else:
@@ -282,10 +294,16 @@ def graceful(ev: Evidence) -> list[Finding]:
                "cut off"
                if found.open_connections else "")
         after = f" at +{fmt(ev.ender_us)}" if ev.ender_us is not None else ""
-        evidence.insert(0, f"the drain outlasted the deadline: {ev.ender or 'a later signal'}"
+        what = "shutdown" if lost else "drain"
+        evidence.insert(0, f"the {what} outlasted the deadline: {ev.ender or 'a later signal'}"
                         f"{after} forced {name} to quit while it waited for {waits_for}{cut}")
         severity = causes.WARNING
     fix = found.framework.bound if found.framework else GENERIC_BOUND
+    if lost and found.framework:
+        evidence.insert(0, f"the {_first(ev)} reached {name}'s worker processes too and one "
+                        f'died of it mid-task: {name} said "{lost}"')
+        severity = causes.WARNING
+        fix = f"{found.framework.lost_fix} {fix}"
     return [finding("graceful-shutdown", evidence, fix, severity)]
 
 
