@@ -49,6 +49,7 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: figures for docs/performance.md (run on demand, never in CI)."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/bench_probe.py", *session.posargs)
+    session.run("python", "benchmarks/bench_watch.py")
 
 
 @nox.session

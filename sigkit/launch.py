@@ -14,41 +14,20 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import select
-import shutil
-import signal
-import tempfile
 import termios
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-import pexpect
-
-from sigkit import interrupts, orphans, procinfo, settings, stacks, tree, validate
 from sigkit import ladder as ladder_mod
+from sigkit import orphans, procinfo, settings, validate
 from sigkit.errors import UsageError
-from sigkit.inject import INJECT_DIR
-from sigkit.listener import ProbeListener, to_event
-from sigkit.output import strip_ansi
-from sigkit.timeline import (
-    ARRIVAL,
-    EXIT,
-    HANDLER,
-    PROBE,
-    READY,
-    SEND,
-    SPAWN,
-    STACKS,
-    Event,
-    Interpreter,
-    LateProcess,
-    Press,
-    Trial,
-)
+from sigkit.target import Target, check_command, reset_signals_in_child
+from sigkit.timeline import READY, SEND, Event, Press, Trial
 
-_OUTPUT_LIMIT = 256 * 1024  # keep the last 256 KiB of what the target printed
+__all__ = ["ProbeOptions", "check_command", "probe"]
+
 DEFAULT_AFTER = 0.5  # seconds to wait before Ctrl-C when no --expect is given
 # After --expect matches, the target still has to get from its print() into the blocking call.
 # A SIGINT landing in between (after the last eval-breaker check, before the syscall starts) sets
@@ -98,101 +77,19 @@ class ProbeOptions:
 LIBRARY_CALL = validate.Origin("call", "ProbeOptions")
 
 
-def check_command(command: list[str]) -> None:
-    """Bad commands are usage errors (exit 2), found before anything is spawned."""
-    if not command:
-        raise UsageError("no command given (usage: sigkit probe [OPTIONS] -- CMD [ARGS...])")
-    program = command[0]
-    if os.sep in program:
-        if not os.path.exists(program):
-            raise UsageError(f"command not found: {program}")
-        if os.path.isdir(program) or not os.access(program, os.X_OK):
-            raise UsageError(f"not executable: {program}")
-    elif shutil.which(program) is None:
-        raise UsageError(f"command not found: {program}")
-
-
-def _reset_signals_in_child() -> None:
-    """Runs between fork and exec: give the target the signal state a fresh terminal gives it.
-
-    Ignored signals survive exec.  A CI agent or a ``nohup``/``&`` parent often starts us with
-    SIGINT ignored, and Python then never installs its KeyboardInterrupt handler.  (sigkit's own
-    Python also ignores SIGPIPE, which would leak into the target the same way.)
-    """
-    for number in range(1, signal.NSIG):
-        if number in (signal.SIGKILL, signal.SIGSTOP):
-            continue
-        try:
-            signal.signal(number, signal.SIG_DFL)
-        except (OSError, ValueError, RuntimeError):
-            pass
-    signal.pthread_sigmask(signal.SIG_SETMASK, set())
-
-
-class _Session:
-    """One trial's resources: temp dir, probe socket, the spawned child; always cleaned up."""
+class _Session(Target):
+    """One probe: a Target driven by a scripted press and the escalation ladder."""
 
     def __init__(self, options: ProbeOptions) -> None:
+        super().__init__(options.command, options.env, options.cwd, options.inject,
+                         options.capture_stacks)
         self.options = options
-        self.workdir = tempfile.mkdtemp(prefix="sigkit-")
-        self.listener = ProbeListener(os.path.join(self.workdir, "probe.sock"))
-        self.token = secrets.token_hex(8)
-        self.started_wall = time.time() - 1.0  # psutil create_time has clock-tick resolution
-        self.child: Optional[pexpect.spawn] = None
-        self.pidfd: Optional[int] = None
-        self.output = bytearray()
         self.pty_open = True
-        self.output_at_first_press = 0
-        self.trial: Optional[Trial] = None
-        self.tree_at_press: set[int] = set()
 
-    # -- set-up ------------------------------------------------------------------------------
-    def environment(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env.update(self.options.env)
-        env[orphans.RUN_TOKEN_VARIABLE] = self.token
-        env.setdefault("TERM", "xterm")
-        env["PYTHON_COLORS"] = "0"  # 3.13+ colours tracebacks on a tty
-        env["NO_COLOR"] = "1"
-        if self.options.inject:
-            previous = env.get("PYTHONPATH")
-            env["PYTHONPATH"] = INJECT_DIR + (os.pathsep + previous if previous else "")
-            env["SIGKIT_SOCK"] = self.listener.path
-            env["SIGKIT_STACKS_DIR"] = self.workdir
-            env["SIGKIT_STACK_SIGNAL"] = str(stacks.STACK_SIGNAL)
-        return env
-
-    def spawn(self) -> Trial:
-        options = self.options
-        t_spawn = time.monotonic_ns()
-        try:
-            child = pexpect.spawn(
-                options.command[0],
-                options.command[1:],
-                env=self.environment(),
-                cwd=options.cwd,
-                dimensions=(24, 120),
-                preexec_fn=None if options.inherit_signals else _reset_signals_in_child,
-                timeout=None,
-            )
-        except (pexpect.ExceptionPexpect, OSError) as error:
-            raise UsageError(f"cannot run {options.command[0]}: {error}") from None
-        # pexpect sleeps 0.1 s after close/terminate "for slow systems": we reap by pid instead.
-        child.delayafterclose = child.ptyproc.delayafterclose = 0.0
-        child.delayafterterminate = child.ptyproc.delayafterterminate = 0.0
-        self.child = child
-        try:
-            self.pidfd = os.pidfd_open(child.pid)
-        except (AttributeError, OSError):
-            self.pidfd = None  # old kernel: fall back to polling waitpid every millisecond
-        self.trial = Trial(command=list(options.command), pid=child.pid)
-        self.trial.events.append(Event(SPAWN, t_spawn, child.pid))
-        return self.trial
+    def start(self) -> Trial:
+        return self.spawn(preexec=None if self.options.inherit_signals else reset_signals_in_child)
 
     # -- the loop ------------------------------------------------------------------------------
-    def exited(self) -> bool:
-        return self.trial is not None and self.trial.exit_ns is not None
-
     def pump(self, seconds: float, until: Optional[Callable[[], bool]] = None) -> bool:
         """Drain pty and socket, watch for exit, for up to ``seconds``; True if ``until()`` held."""
         assert self.child is not None
@@ -217,13 +114,6 @@ class _Session:
             if self.pidfd in readable or polling:
                 self.check_exit()
 
-    def collect_events(self) -> None:
-        assert self.trial is not None
-        for datagram in self.listener.receive():
-            event = to_event(datagram, self.listener.offset_ns)
-            if event is not None:
-                self.trial.events.append(event)
-
     def read_output(self) -> None:
         assert self.child is not None
         try:
@@ -232,30 +122,7 @@ class _Session:
             chunk = b""
         if not chunk:
             self.pty_open = False
-        self.output += chunk
-        overflow = len(self.output) - _OUTPUT_LIMIT
-        if overflow > 0:
-            del self.output[:overflow]
-            self.output_at_first_press = max(0, self.output_at_first_press - overflow)
-
-    def check_exit(self) -> None:
-        """Reap through waitpid (pexpect's isalive): the verdict never waits for EOF."""
-        assert self.child is not None and self.trial is not None
-        if self.exited() or self.child.isalive():
-            return
-        now = time.monotonic_ns()
-        self.trial.exit_ns = now
-        if self.child.signalstatus is not None:
-            self.trial.exit_signal = procinfo.signal_name(self.child.signalstatus)
-        else:
-            self.trial.exit_code = self.child.exitstatus
-        self.trial.events.append(
-            Event(EXIT, now, self.child.pid, {"code": self.trial.exit_code,
-                                               "signal": self.trial.exit_signal})
-        )
-
-    def text(self) -> str:
-        return strip_ansi(self.output.decode("utf-8", "replace"))
+        self.keep_output(chunk)
 
     # -- the steps -------------------------------------------------------------------------------
     def wait_ready(self) -> bool:
@@ -349,9 +216,7 @@ class _Session:
         for index, rung in enumerate(self.options.rungs()):
             if index == 0:
                 self.output_at_first_press = len(self.output)
-                self.trial.at_press = tree.take(self.trial.pid, {}, self.workdir,
-                                                time.monotonic_ns(), want_stacks=False)
-                self.tree_at_press = {int(p["pid"]) for p in self.trial.at_press.processes}  # type: ignore[call-overload]
+                self.note_the_tree_at_press()
             self.trial.presses.append(self.send(rung))
             if index == 0 and rung.wait > EARLY_LOOK:
                 if self.pump(EARLY_LOOK, self.exited):
@@ -368,114 +233,24 @@ class _Session:
         # words (unless a grandchild keeps it open: then do not wait for EOF).
         self.pump(0.02, lambda: not self.pty_open)
 
-    def look(self) -> tree.Look:
-        """Every process of the tree, its Python stacks and its sockets, now."""
-        assert self.trial is not None
-        self.collect_events()
-        probed = {e.pid: bool(e.detail.get("stacks")) for e in self.trial.events if e.kind == PROBE}
-        seen = tree.take(self.trial.pid, probed, self.workdir, time.monotonic_ns(),
-                         want_stacks=self.options.capture_stacks)
-        self.trial.looks.append(seen)
-        return seen
 
-    def capture_evidence(self) -> None:
-        """The target outlived its deadline: record thread states and every thread's stack."""
-        trial = self.trial
-        assert trial is not None
-        seen = self.look()
-        trial.proc_snapshot = seen.processes
-        if not self.options.capture_stacks:
-            return
-        python_pid = self.python_pid()
-        if python_pid is None:
-            if not _runs_python(trial.pid):
-                return
-            python_pid = trial.pid  # a Python without our probe (-I, -E, -S): py-spy read it
-        mine = next((s for s in seen.stacks if s.pid == python_pid), None)
-        if mine is None:
-            return
-        trial.stacks = mine.text
-        trial.stacks_source = mine.source if mine.text else mine.note
-        trial.events.append(Event(STACKS, seen.t_ns, python_pid, {"source": trial.stacks_source}))
-
-    def python_pid(self) -> Optional[int]:
-        """The Python process the probe reports on: the target itself, else its first child."""
-        assert self.trial is not None
-        probes = [e for e in self.trial.events if e.kind == PROBE]
-        for event in probes:
-            if event.pid == self.trial.pid:
-                return event.pid
-        return probes[0].pid if probes else None
-
-    # -- tear-down -------------------------------------------------------------------------------
-    def kill_target(self) -> None:
-        """SIGKILL the process group and reap; works whatever the target ignores."""
-        if self.child is None:
-            return
-        if not self.exited():
-            try:
-                os.killpg(self.child.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            if self.trial is not None:
-                self.pump(2.0, self.exited)
-            else:
-                self.child.wait()
-
-    def close(self, settle: float) -> None:
-        """Kill and reap everything this trial started; record what outlived the target."""
-        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, interrupts.STOP_SIGNALS)
+def probe(options: ProbeOptions) -> Trial:
+    """One trial: spawn, wait until ready, climb the ladder, reap, sweep orphans."""
+    check_command(options.command)
+    validate.probe_options(options, LIBRARY_CALL)  # callers with an origin of their own check first
+    session = _Session(options)
+    settle = 0.0
+    with orphans.adopting() as seen_by:
         try:
-            self.kill_target()
-            # Swept even without a child object: an interrupt inside the spawn, after the fork,
-            # leaves a target running whose pid only the token or the process tree knows.
-            session = self.child.pid if self.child is not None else 0
-            left = orphans.sweep(self.token, self.started_wall, session, settle)
-            if self.trial is not None:
-                self.trial.orphans = left
-            if self.child is not None:
-                self.child.close(force=True)
+            session.start()
+            if session.wait_ready():
+                session.climb()
+            settle = options.orphan_settle
         finally:
-            if self.pidfd is not None:
-                os.close(self.pidfd)
-            self.listener.close()
-            shutil.rmtree(self.workdir, ignore_errors=True)
-            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
-
-    def finish(self) -> Trial:
-        """Attribute events to presses and fill in the interpreter: the trial's final shape."""
-        trial = self.trial
-        assert trial is not None
-        trial.output = self.text()
-        after = bytes(self.output[self.output_at_first_press :]) if trial.presses else b""
-        trial.output_after_press = strip_ansi(after.decode("utf-8", "replace"))
-        trial.python_pid = self.python_pid()
-        for event in trial.events:
-            if event.kind == PROBE and event.pid == trial.python_pid:
-                d = event.detail
-                trial.interpreter = Interpreter(
-                    str(d["implementation"]), str(d["version"]), str(d["executable"])
-                )
-        trial.events.sort(key=lambda e: e.t_ns)
-        _attribute(trial)
-        trial.late_processes = self.late_processes()
-        return trial
-
-    def late_processes(self) -> list[LateProcess]:
-        """Python processes exec'd after the first press (their probe reported in later): the
-        tree was still starting.  Forked workers run no probe, so a pool replacing the workers a
-        Ctrl-C killed is not mistaken for a start-up."""
-        trial = self.trial
-        assert trial is not None
-        first = trial.first_press
-        if first is None:
-            return []
-        return [
-            LateProcess(e.pid, os.path.basename(str(e.detail.get("executable", ""))),
-                        e.t_ns - first.sent_ns)
-            for e in trial.events
-            if e.kind == PROBE and e.t_ns > first.sent_ns and e.pid not in self.tree_at_press
-        ]
+            session.close(settle)
+    trial = session.finish()
+    trial.orphans_seen_by = seen_by
+    return trial
 
 
 def _younger(pid: int, seconds: float) -> bool:
@@ -499,46 +274,3 @@ def _asleep(pid: int) -> bool:
     """The process's main thread is waiting (S), not starting up on a CPU; gone counts too."""
     state = procinfo.read_thread(pid, pid)
     return state is None or state.state in ("S", "Z", "X", "I")
-
-
-def _runs_python(pid: int) -> bool:
-    try:
-        return os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith("python")
-    except OSError:
-        return False
-
-
-def _attribute(trial: Trial) -> None:
-    """Give each press the first C arrival and Python handler that followed it, and the exit."""
-    for index, press in enumerate(trial.presses):
-        end = trial.presses[index + 1].sent_ns if index + 1 < len(trial.presses) else None
-        for event in trial.events:
-            if event.pid != trial.python_pid or event.t_ns < press.sent_ns:
-                continue
-            if end is not None and event.t_ns >= end:
-                break
-            if event.kind == ARRIVAL and press.arrival_ns is None:
-                press.arrival_ns = event.t_ns
-            elif event.kind == HANDLER and press.handler_ns is None:
-                press.handler_ns = event.t_ns
-        if trial.exit_ns is not None and trial.exit_ns >= press.sent_ns:
-            press.ended_it = end is None or trial.exit_ns < end
-
-
-def probe(options: ProbeOptions) -> Trial:
-    """One trial: spawn, wait until ready, climb the ladder, reap, sweep orphans."""
-    check_command(options.command)
-    validate.probe_options(options, LIBRARY_CALL)  # callers with an origin of their own check first
-    session = _Session(options)
-    settle = 0.0
-    with orphans.adopting() as seen_by:
-        try:
-            session.spawn()
-            if session.wait_ready():
-                session.climb()
-            settle = options.orphan_settle
-        finally:
-            session.close(settle)
-    trial = session.finish()
-    trial.orphans_seen_by = seen_by
-    return trial

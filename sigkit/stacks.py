@@ -57,6 +57,17 @@ class ThreadStack:
         return not self.frames or self.frames[-1].function not in ("_bootstrap", "__bootstrap")
 
 
+@dataclass
+class ProcessStacks:
+    """Every thread of one process of a program's tree, or why sigkit could not read them."""
+
+    pid: int
+    name: str
+    source: Optional[str] = None  # faulthandler / py-spy
+    threads: list[ThreadStack] = field(default_factory=list)
+    note: Optional[str] = None  # why there are no threads (not Python, py-spy failed)
+
+
 def parse_faulthandler(text: str) -> list[ThreadStack]:
     """Parse ``faulthandler.dump_traceback(all_threads=True)`` output."""
     threads: list[ThreadStack] = []
@@ -141,7 +152,7 @@ def dump_with_py_spy(pid: int, timeout: float = 10.0) -> tuple[Optional[str], Op
     """Run ``py-spy dump --json``; returns (json text, None) or (None, why it failed)."""
     exe = py_spy_path()
     if exe is None:
-        return None, "py-spy is not installed (pip install 'sigkit[stacks]')"
+        return None, "py-spy is not installed (it comes with sigkit: pip install --force-reinstall sigkit)"
     try:
         done = subprocess.run(
             [exe, "dump", "--pid", str(pid), "--json"],
@@ -152,9 +163,29 @@ def dump_with_py_spy(pid: int, timeout: float = 10.0) -> tuple[Optional[str], Op
     except subprocess.TimeoutExpired:
         return None, f"py-spy did not answer within {timeout:.0f} s"
     if done.returncode != 0:
-        reason = (done.stderr or done.stdout).strip().splitlines()
-        return None, "py-spy failed: " + (reason[-1] if reason else f"exit {done.returncode}")
+        return None, py_spy_failure(done.stderr or done.stdout, done.returncode)
     return done.stdout, None
+
+
+def py_spy_failure(output: str, returncode: int) -> str:
+    """One line on why py-spy failed; for a ptrace refusal, what to do about it."""
+    if re.search(r"permission denied|operation not permitted|os error (1|13)\b", output, re.I):
+        return ptrace_advice()
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    error = next((line for line in lines if line.lower().startswith("error")), None)
+    return "py-spy failed: " + (error or (lines[0] if lines else f"exit {returncode}"))
+
+
+def ptrace_advice() -> str:
+    """The kernel refused py-spy's ptrace: say which knob decides and how to turn it."""
+    scope = ""
+    try:
+        with open("/proc/sys/kernel/yama/ptrace_scope") as handle:
+            scope = f" (kernel.yama.ptrace_scope is {handle.read().strip()})"
+    except OSError:
+        pass
+    return (f"ptrace not permitted{scope}: run sigkit as the process's user or as root, set "
+            "`sysctl kernel.yama.ptrace_scope=0`, or in a container add `--cap-add SYS_PTRACE`")
 
 
 def format_threads(threads: list[ThreadStack]) -> str:

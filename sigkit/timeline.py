@@ -27,6 +27,14 @@ STACKS = "stacks"  # sigkit captured every thread's stack
 EXIT = "exit"  # the target process ended (seen through a pidfd, not EOF)
 
 
+_KEYS = {"INT": "Ctrl-C", "QUIT": "Ctrl-\\"}
+
+
+def key_label(signal: str) -> str:
+    """What a person calls a press: ``Ctrl-C``, ``Ctrl-\\``; other signals by name (``SIGTERM``)."""
+    return _KEYS.get(signal, "SIG" + signal)
+
+
 @dataclass(frozen=True)
 class Event:
     """One thing that happened, when (CLOCK_MONOTONIC ns), and in which process."""

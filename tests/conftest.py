@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -64,15 +65,25 @@ def leftovers() -> list[psutil.Process]:
     return list(found.values())
 
 
+def describe(proc: psutil.Process) -> str:
+    try:
+        return f"{proc.pid} {' '.join(proc.cmdline())}"
+    except psutil.Error:
+        return f"{proc.pid} (gone while being described)"
+
+
 @pytest.fixture(autouse=True)
 def no_process_left_behind():
     """Fail any test after which a process it (or sigkit) started is still alive; then kill it."""
     yield
-    left = leftovers()
+    # A process the test has just SIGKILLed can still be on its way out (and, adopted by this
+    # session, waiting to be reaped): one second to finish dying before it counts as left.
+    _, left = psutil.wait_procs(leftovers(), timeout=1.0)
     if left:
-        described = [f"{p.pid} {' '.join(p.cmdline())}" for p in left]
+        described = [describe(proc) for proc in left]
         for proc in left:
-            proc.kill()
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
         psutil.wait_procs(left, timeout=2)
         pytest.fail(f"processes left behind: {described}")
 

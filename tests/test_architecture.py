@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "sigkit"
-PRODUCERS = ["launch.py", "trials.py", "scenario_run.py", "diagnose", "lab", "checks"]
+PRODUCERS = ["launch.py", "target.py", "watch.py", "passthrough.py", "live_stop.py", "trials.py",
+             "scenario_run.py", "diagnose", "lab", "checks"]
 
 
 def imported_modules(path: Path) -> set[str]:

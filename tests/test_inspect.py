@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 import pytest
 from conftest import require
 
@@ -31,7 +32,10 @@ def running(*command: str) -> Iterator[subprocess.Popen[str]]:
         assert proc.stdout is not None and proc.stdout.readline().startswith("ready")
         yield proc
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:  # the test ended the whole group already (and reaped it)
+            pass
         proc.wait(timeout=10)
         if proc.stdout:
             proc.stdout.close()
@@ -126,3 +130,66 @@ def test_another_users_process_is_not_permitted(py311):
     assert done.returncode == 2, done.stderr
     assert done.stdout.strip() == (f"not permitted to inspect pid {proc.pid}: it belongs to "
                                    "another user (run sigkit as that user, or as root)")
+
+
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+
+
+def test_signal_to_a_program_that_catches_everything_names_the_catch(sigkit, py311):
+    with running(py311, str(PROGRAMS / "catches_everything.py")) as proc:
+        done = sigkit("inspect", str(proc.pid), "--signal", "INT", "--wait", "1", "--json")
+        still_running = proc.poll() is None
+    assert done.returncode == 0, done.stderr
+    assert still_running
+    report = json.loads(done.stdout)
+    assert report["signal"] == {"name": "SIGINT", "to": "main", "wait_s": 1.0, "exited": False,
+                                "exit_after_us": None}
+    findings = {f["cause"]: f for f in report["findings"]}
+    swallowed = findings["swallowed-interrupt"]
+    assert any("SIGINT is caught (SigCgt) and no longer pending" in e for e in swallowed["evidence"])
+    assert any(e.startswith("catches_everything.py:14: SK102") for e in swallowed["evidence"])
+    assert "At catches_everything.py:14" in swallowed["fix"]
+    assert report["before"]["stacks"]["threads"][0]["frames"][0]["function"] == "main"
+
+
+def test_signal_that_ends_the_program_reports_how_long_it_took(sigkit, py311):
+    with running(py311, str(PROGRAMS / "sleeps.py")) as proc:
+        done = sigkit("inspect", str(proc.pid), "--signal", "TERM", "--wait", "5")
+        status = proc.wait(timeout=10)
+    assert done.returncode == 0, done.stderr
+    assert status == -signal.SIGTERM  # ground truth: SIGTERM's default action ended it
+    line = next(x for x in done.stdout.splitlines() if x.startswith("Sent SIGTERM"))
+    assert line.startswith(f"Sent SIGTERM to pid {proc.pid} (the process alone): exited after ")
+    assert "Diagnosis" not in done.stdout
+
+
+def test_signal_to_the_group_reaches_the_children_too(sigkit):
+    script = "sleep 30 & echo ready; wait"
+    with running("sh", "-c", script) as proc:
+        child = psutil.Process(proc.pid).children()[0]
+        done = sigkit("inspect", str(proc.pid), "--signal", "TERM", "--to", "group", "--json")
+        child_gone = not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["signal"]["exited"] and child_gone
+
+
+def test_an_unknown_signal_is_one_line_and_exit_2(sigkit, py311):
+    with running(py311, str(PROGRAMS / "sleeps.py")) as proc:
+        done = sigkit("inspect", str(proc.pid), "--signal", "USR1")
+        assert proc.poll() is None
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "--signal must be one of INT, TERM, HUP, QUIT" in done.stderr
+
+
+def test_a_refused_ptrace_says_what_to_do(sigkit, py311):
+    """Without CAP_SYS_PTRACE, root may not read another user's process: one line of advice."""
+    if os.geteuid() != 0:
+        pytest.fail("this test needs root, to drop CAP_SYS_PTRACE and own a process as nobody")
+    nobody = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
+    with running(*nobody, py311, str(PROGRAMS / "sleeps.py")) as proc:
+        done = subprocess.run(
+            ["setpriv", "--bounding-set=-sys_ptrace", sys.executable, "-m", "sigkit", "inspect",
+             str(proc.pid), "--json"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    note = json.loads(done.stdout)["stacks"]["unavailable"]
+    assert note.startswith("ptrace not permitted") and "--cap-add SYS_PTRACE" in note

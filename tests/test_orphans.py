@@ -70,7 +70,7 @@ def test_an_interrupt_inside_the_spawn_leaves_no_target(monkeypatch, py311):
     runs; the tear-down finds it by its token and kills it."""
     import pexpect
 
-    from sigkit import launch
+    from sigkit import launch, target
 
     spawned = []
     real_spawn = pexpect.spawn
@@ -79,7 +79,7 @@ def test_an_interrupt_inside_the_spawn_leaves_no_target(monkeypatch, py311):
         spawned.append(real_spawn(*args, **kwargs))  # kept: its finaliser would kill the child
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(launch.pexpect, "spawn", spawn_then_interrupted)
+    monkeypatch.setattr(target.pexpect, "spawn", spawn_then_interrupted)
     with pytest.raises(KeyboardInterrupt):
         launch.probe(launch.ProbeOptions([py311, "-c", "import time; time.sleep(30)"]))
     (child,) = spawned

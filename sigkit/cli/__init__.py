@@ -18,7 +18,7 @@ from sigkit.errors import UsageError
 
 # Sub-command → the module under sigkit.cli that registers it, in the order help lists them.
 COMMANDS = {
-    "probe": "probe", "run": "run", "scenarios": "scenarios", "inspect": "inspect",
+    "probe": "probe", "watch": "watch", "run": "run", "scenarios": "scenarios", "inspect": "inspect",
     "explain": "explain", "check": "check", "lint": "lint", "lab": "lab",
 }
 

@@ -2,14 +2,16 @@
 
 For a process sigkit did not start: each thread's signal masks and kernel state, its place
 relative to the terminal's foreground group, its children, every thread's Python stack (through
-py-spy), then the same findings a probe gives -- those that need no timeline.
+py-spy), then the same findings a probe gives -- those that need no timeline.  With
+``--signal``, sigkit also sends the signal and reports whether (and how fast) the process exited,
+or what the second look shows when it did not.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -20,8 +22,10 @@ from sigkit import stacks, validate
 from sigkit.diagnose import diagnose_evidence
 from sigkit.diagnose.evidence import Evidence, from_live
 from sigkit.findings import Finding
+from sigkit.live_stop import StopAttempt, try_stop
 from sigkit.procinfo import ProcessState
 from sigkit.report.findings import findings_to_dict, render_findings
+from sigkit.units import fmt
 
 # Signals whose presence in a mask decides what Ctrl-C does: shown first, highlighted.
 _KEY_SIGNALS = ("SIGINT", "SIGTERM")
@@ -33,7 +37,8 @@ def register(app: typer.Typer) -> None:
         "inspect",
         help="Look into a running process: per-thread signal masks (blocked, ignored, caught, "
         "pending), states, foreground group, children, Python stacks (py-spy), and what would "
-        "keep Ctrl-C from stopping it.",
+        "keep Ctrl-C from stopping it. With --signal: send it, wait for the exit, and say how "
+        "long it took or why the process is still running.",
     )(inspect_command)
 
 
@@ -43,8 +48,24 @@ def inspect_command(
     no_stacks: bool = typer.Option(
         False, "--no-stacks", help="Skip the Python stacks (py-spy pauses the process briefly)."
     ),
+    signal_name: Optional[str] = typer.Option(
+        None, "--signal", metavar="INT|TERM|HUP|QUIT",
+        help="Send this signal, then watch for the exit (without it, inspect only looks).",
+    ),
+    wait: float = typer.Option(
+        2.0, "--wait", metavar="SECONDS", help="How long to wait for the exit after --signal."
+    ),
+    to: str = typer.Option(
+        "main", "--to", metavar="main|group",
+        help="main: the process alone (kill PID, docker stop); group: its whole process group "
+        "(a terminal's Ctrl-C, systemd's default).",
+    ),
 ) -> None:
     validate.pid(pid)
+    if signal_name is not None:
+        validate.seconds(wait, "wait", validate.COMMAND_LINE)
+        report_stop(try_stop(pid, signal_name, to, wait, not no_stacks), as_json)
+        return
     evidence = from_live(pid, want_stacks=not no_stacks)
     findings = diagnose_evidence(evidence)
     if as_json:
@@ -66,6 +87,41 @@ def to_dict(evidence: Evidence, findings: list[Finding]) -> dict[str, Any]:
         },
         "findings": findings_to_dict(findings),
     }
+
+
+def report_stop(attempt: StopAttempt, as_json: bool) -> None:
+    """The outcome first; if the process is still running, the second look and its findings."""
+    findings = diagnose_evidence(attempt.after) if attempt.after else []
+    if as_json:
+        document = to_dict(attempt.after or attempt.before, findings)
+        document["signal"] = {
+            "name": attempt.signal, "to": attempt.to, "wait_s": attempt.waited,
+            "exited": attempt.exited, "exit_after_us": attempt.exit_after_us,
+        }
+        before = to_dict(attempt.before, [])
+        document["before"] = {"processes": before["processes"], "stacks": before["stacks"]}
+        print(json.dumps(document, indent=2))
+        return
+    console = Console()
+    if attempt.after is None:
+        process = attempt.before.process
+        assert process is not None
+        console.print(_header(attempt.before, process))
+        console.print(outcome(attempt))
+        return
+    console.print(outcome(attempt))
+    render(console, attempt.after, findings)
+
+
+def outcome(attempt: StopAttempt) -> Text:
+    """``Sent SIGTERM to pid 42 (the process alone): exited after 12.3 ms``."""
+    whom = "the process alone" if attempt.to == "main" else "its whole process group"
+    text = Text(f"Sent {attempt.signal} to pid {attempt.pid} ({whom}): ", style="bold")
+    if attempt.exit_after_us is not None:
+        return text.append(f"exited after {fmt(attempt.exit_after_us)}", style="green")
+    if attempt.exited:
+        return text.append(f"exited just after the {attempt.waited:g} s wait", style="yellow")
+    return text.append(f"still running after {attempt.waited:g} s", style="bold red")
 
 
 def render(console: Console, evidence: Evidence, findings: list[Finding]) -> None:

@@ -40,6 +40,9 @@ def diagnose_evidence(evidence: Evidence) -> list[Finding]:
     explained = any(f.severity == causes.ERROR or f.cause in EXPLAIN_A_WAIT for f in findings)
     if evidence.deadline_missed and not explained:
         seen = [*signal_path(evidence), *main_where(evidence)]
+        if evidence.raised_in_time:  # a REPL or `python -i` prints it and reads on
+            seen.append("KeyboardInterrupt reached the top level (sys.excepthook ran) before the "
+                        "deadline, and the process went on running")
         if evidence.stacks_note:
             seen.append(f"no Python stacks: {evidence.stacks_note}")
         findings.append(finding("unexplained", seen))

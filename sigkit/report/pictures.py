@@ -16,7 +16,7 @@ from rich.text import Text
 
 from sigkit import stacks
 from sigkit.stats import histogram, summarize
-from sigkit.timeline import LATENCY_NAMES, STACKS, Press, Trial, latencies_us
+from sigkit.timeline import LATENCY_NAMES, STACKS, Press, Trial, key_label, latencies_us
 from sigkit.units import fmt
 
 SENT, ARRIVAL, HANDLER, EXIT, SNAPSHOT = "●", "◆", "▲", "■", "◇"
@@ -171,7 +171,7 @@ def press_marks(press: Press, trial: Trial) -> list[tuple[float, str, str]]:
 
 
 def press_label(number: int, press: Press) -> str:
-    name = {"INT": "Ctrl-C", "QUIT": "Ctrl-\\"}.get(press.signal, "SIG" + press.signal)
+    name = key_label(press.signal)
     return f"{number} {name}"
 
 

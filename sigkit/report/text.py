@@ -17,7 +17,7 @@ from rich.text import Text
 from sigkit import stacks
 from sigkit.output import classify
 from sigkit.stats import summarize
-from sigkit.timeline import LATENCY_NAMES, SPAWN, Trial, latencies_us
+from sigkit.timeline import LATENCY_NAMES, SPAWN, Trial, key_label, latencies_us
 from sigkit.units import fmt, shared_unit
 
 _ENDINGS = {
@@ -66,7 +66,7 @@ def timeline_table(trial: Trial) -> Table:
     table.add_column("after send", justify="right")
     table.add_column("step", justify="right", style="dim")
     for number, press in enumerate(trial.presses, start=1):
-        rows = [("sent " + _label(press.signal), press.sent_ns)]
+        rows = [("sent " + key_label(press.signal), press.sent_ns)]
         if press.arrival_ns is not None:
             rows.append(("C handler ran (wakeup byte)", press.arrival_ns))
         if press.handler_ns is not None:
@@ -87,10 +87,6 @@ def timeline_table(trial: Trial) -> Table:
         if not press.ended_it and press.handler_ns is None:
             table.add_row("", Text("no Python handler ran", style="yellow"), "", "")
     return table
-
-
-def _label(signal: str) -> str:
-    return {"INT": "Ctrl-C", "QUIT": "Ctrl-\\"}.get(signal, "SIG" + signal)
 
 
 def render_trial(console: Console, trial: Trial) -> None:

@@ -54,6 +54,8 @@ def exit_wait(frames: list[Frame]) -> bool:
 
 def signal_path(ev: Evidence) -> list[str]:
     """What became of the first Ctrl-C: C handler (wakeup byte), then Python handler."""
+    if ev.sent_signal is not None:
+        return [live_delivery(ev)]
     if not ev.presses:
         return []
     if not ev.probed:
@@ -74,6 +76,22 @@ def signal_path(ev: Evidence) -> list[str]:
     else:
         lines.append("no Python handler ran before the deadline")
     return lines
+
+
+def live_delivery(ev: Evidence) -> str:
+    """What /proc says became of the signal sigkit sent to a live process that is still running."""
+    name, state = ev.sent_signal, ev.main_state
+    text = f"sigkit sent {name}; the process was still running after the wait"
+    if state is None:
+        return text
+    masks = state.masks
+    if name in masks.get("SigIgn", []):
+        return text + f"; {name} is ignored (SigIgn): the kernel dropped it"
+    if not ev.delivered_to_handler() and name in masks.get("SigCgt", []):
+        return text + f"; {name} is caught (SigCgt) but still pending or blocked"
+    if ev.delivered_to_handler():
+        return text + f"; {name} is caught (SigCgt) and no longer pending: a handler took it"
+    return text
 
 
 def _interpreter(ev: Evidence) -> str:

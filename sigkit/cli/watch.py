@@ -1,0 +1,70 @@
+"""``sigkit watch -- CMD``: run a program in your own terminal; diagnose the Ctrl-C you press."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from sigkit import settings
+from sigkit.cli.options import output_file
+from sigkit.diagnose import diagnose
+from sigkit.errors import UsageError
+from sigkit.report import json_report, watch_text
+from sigkit.stacks import ProcessStacks
+from sigkit.timeline import Trial
+from sigkit.watch import WatchOptions, exit_status, watch
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "watch",
+        context_settings={"allow_interspersed_args": False},
+        help="Run CMD in your terminal as if sigkit were not there. When you press Ctrl-C "
+        "(or Ctrl-\\), sigkit times it; if CMD is still running after --deadline, it shows every "
+        "thread's stack in every process, the cause and the fix. Exits with CMD's status.",
+    )(watch_command)
+
+
+def watch_command(
+    command: list[str] = typer.Argument(
+        None, metavar="-- CMD [ARGS]...", help="The command to run (put it after --).",
+        show_default=False,
+    ),
+    deadline: float = typer.Option(
+        settings.DEADLINE.default, "--deadline", metavar=settings.DEADLINE.metavar,
+        help="Seconds a press has to end the program before sigkit shows why it did not.",
+    ),
+    json_file: Optional[Path] = output_file(
+        "--json", help="Write the timeline and findings to FILE as JSON (schema sigkit.probe/1)."
+    ),
+) -> None:
+    if deadline <= 0:
+        raise UsageError("--deadline must be more than 0 seconds")
+    if json_file is not None and str(json_file) == "-":
+        raise UsageError("--json needs a file name: stdout is the program's screen")
+    if json_file is not None and not json_file.resolve().parent.is_dir():
+        raise UsageError(f"--json: no such directory: {json_file.parent}")  # before, not after
+    console = Console(stderr=True)
+    shown: list[str] = []
+
+    def on_stuck(trial: Trial, processes: list[ProcessStacks]) -> None:
+        trial.findings = diagnose(trial)
+        shown.extend(f.cause for f in trial.findings)
+        watch_text.render_stuck(console, trial, processes, deadline)
+
+    watched = watch(WatchOptions(command or [], deadline), on_stuck)
+    trial = watched.trial
+    trial.findings = diagnose(trial)
+    status = exit_status(trial)
+    watch_text.render_end(console, trial, status, shown)
+    if json_file is not None:
+        extra = {"process_stacks": [asdict(p) for p in watched.process_stacks]}
+        json_file.write_text(json_report.dumps(json_report.run_to_dict([trial], extra)) + "\n")
+    sys.exit(status)
+
+
