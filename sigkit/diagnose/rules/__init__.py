@@ -23,6 +23,7 @@ from sigkit.diagnose.rules import (
     shutdown,
     signals,
     startup,
+    stop,
     swallowed,
     waits,
 )
@@ -32,6 +33,10 @@ Rule = Callable[[Evidence], list[Finding]]
 
 RULES: tuple[Rule, ...] = (
     startup.pressed_during_startup,
+    stop.grace_overrun,
+    stop.pid1_no_handler,
+    stop.shell_wrapper,
+    stop.handler_replaced,
     signals.ignored,
     signals.blocked,
     signals.not_foreground,
@@ -52,5 +57,6 @@ RULES: tuple[Rule, ...] = (
     asyncio_loop.blocked_loop,
     swallowed.swallowed,
     shutdown.lost_work,
+    stop.default_term,
     orphans.orphans,
 )
