@@ -117,7 +117,7 @@ class CeleryTask:
         done = self.folder / "done-one"
         if done.exists():
             return Seen(True, "task done", done.stat().st_mtime - time.time() + time.monotonic())
-        return Seen(False, "task cut", sent)
+        return Seen(False, "task cut")  # when, only the worker's log can tell
 
 
 # --- the cases -------------------------------------------------------------------------------
@@ -234,19 +234,28 @@ class Truth:
     leftovers: list[str] = field(default_factory=list)
     output: str = ""
 
+    @property
+    def killed_worker(self) -> str:
+        """The worker's own words when the stop killed one of its processes mid-task."""
+        found = re.search(r"Process '[^']+' pid:\d+ exited with 'signal \d+ \(\w+\)'",
+                          self.output)
+        return found.group(0) if found else ""
+
     def describe(self) -> str:
         parts = []
         if self.seen.completed is not None:
             when = f" at {self.seen.at - self.sent:.1f} s" if self.seen.at else ""
             word = "completed" if self.seen.completed else "cut"
-            parts.append(f"{'request' if 'HTTP' in self.seen.detail or not self.seen.completed else 'task'}"
-                         f" {word} ({self.seen.detail}){when}")
+            what = "task" if "task" in self.seen.detail else "request"
+            parts.append(f"{what} {word} ({self.seen.detail}){when}")
         if self.exit_after is None:
             parts.append(f"still running {OBSERVE:.0f} s after the stop")
         else:
             parts.append(f"exit {self.status} at {self.exit_after:.1f} s")
         if self.leftovers:
             parts.append(f"left behind: {', '.join(self.leftovers)}")
+        if self.killed_worker:
+            parts.append(f'it said "{self.killed_worker}"')
         return "; ".join(parts)
 
 
@@ -492,6 +501,9 @@ def disagreements(case: Case, real: Truth, verdict: Verdict) -> list[str]:
         unseen = "not something sigkit saw" in said
         wrong.append(f"{UNSEEN if unseen else ''}its client's work was cut, but no warning says "
                      "so")
+    if real.killed_worker and "waited for its running tasks" in said:
+        wrong.append("says it waited for its running tasks; the stop had killed the worker "
+                     "running the task")
     if real.leftovers and "orphans" not in verdict.causes:
         wrong.append(f"{len(real.leftovers)} processes outlive the program; sigkit names none")
     if real.leftovers and "left the session" in said:
