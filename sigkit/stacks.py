@@ -150,6 +150,8 @@ def py_spy_path() -> Optional[str]:
 
 def dump_with_py_spy(pid: int, timeout: float = 10.0) -> tuple[Optional[str], Optional[str]]:
     """Run ``py-spy dump --json``; returns (json text, None) or (None, why it failed)."""
+    if runs_pypy(pid):
+        return None, PYPY_UNREADABLE
     exe = py_spy_path()
     if exe is None:
         return None, "py-spy is not installed (it comes with sigkit: pip install --force-reinstall sigkit)"
@@ -165,6 +167,20 @@ def dump_with_py_spy(pid: int, timeout: float = 10.0) -> tuple[Optional[str], Op
     if done.returncode != 0:
         return None, py_spy_failure(done.stderr or done.stdout, done.returncode)
     return done.stdout, None
+
+
+PYPY_UNREADABLE = "py-spy cannot read PyPy's stacks (it knows only CPython's memory layout)"
+
+
+def runs_pypy(pid: int) -> bool:
+    """The process runs PyPy: its executable or the library it loaded says so."""
+    try:
+        if os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith("pypy"):
+            return True
+        with open(f"/proc/{pid}/maps") as maps:
+            return any("libpypy" in line for line in maps)
+    except OSError:
+        return False
 
 
 def py_spy_failure(output: str, returncode: int) -> str:
