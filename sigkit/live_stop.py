@@ -118,7 +118,12 @@ def try_stop(pid: int, signal_name: str, to: str, wait: float, want_stacks: bool
         except UsageError:  # it ended between the wait and the second look
             attempt.exited_late = True
             return attempt
+        before = attempt.before
         attempt.after = dataclasses.replace(
-            after, deadline_missed=True, presses=1, probed=False, sent_signal=number.name
+            after, deadline_missed=True, presses=1, probed=False, sent_signal=number.name,
+            signals=[number.name.removeprefix("SIG")],
+            look_us=(time.monotonic_ns() - attempt.sent_ns) / 1000,
+            connections_at_press=before.connections,
+            names_at_press=[process.name for process in before.processes],
         )
     return attempt

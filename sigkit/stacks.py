@@ -38,6 +38,11 @@ class Frame:
     def where(self) -> str:
         return f"{os.path.basename(self.filename)}:{self.line}"
 
+    @property
+    def short_name(self) -> str:
+        """``stop`` for py-spy's ``Arbiter.stop`` (3.11+ qualified names), as faulthandler says."""
+        return self.function.rsplit(".", 1)[-1]
+
 
 @dataclass
 class ThreadStack:

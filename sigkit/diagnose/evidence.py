@@ -78,9 +78,10 @@ def chain(frames: list[Frame]) -> str:
 
 
 def calls(frames: list[Frame], path_suffix: str, functions: frozenset[str]) -> bool:
-    """Whether some frame runs one of ``functions`` in a file ending with ``path_suffix``."""
+    """Whether some frame runs one of ``functions`` (plain names: py-spy's ``Popen.wait`` is
+    ``wait``) in a file ending with ``path_suffix``."""
     suffix = path_suffix.replace("/", os.sep)
-    return any(f.function in functions and f.filename.endswith(suffix) for f in frames)
+    return any(f.short_name in functions and f.filename.endswith(suffix) for f in frames)
 
 
 @dataclass
