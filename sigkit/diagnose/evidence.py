@@ -381,14 +381,14 @@ def live_identity(pid: int) -> tuple[str, tuple[int, int]] | None:
         if match:
             return _implementation(match.group(1)), (int(match.group(2)), int(match.group(3)))
     base = os.path.basename(exe)
-    return _ask_version(exe) if base.startswith(("python", "pypy")) else None
+    return ask_version(exe) if base.startswith(("python", "pypy")) else None
 
 
 def _implementation(word: str) -> str:
     return PYPY if word.startswith("pypy") else CPYTHON
 
 
-def _ask_version(exe: str) -> tuple[str, tuple[int, int]] | None:
+def ask_version(exe: str) -> tuple[str, tuple[int, int]] | None:
     """``Python 3.9.16 (...)\n[PyPy 7.3.11 ...]``: only for an executable named like Python
     (running an unknown program's ``--version`` could do anything)."""
     try:
