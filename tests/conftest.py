@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -75,14 +76,14 @@ def describe(proc: psutil.Process) -> str:
 def no_process_left_behind():
     """Fail any test after which a process it (or sigkit) started is still alive; then kill it."""
     yield
-    left = leftovers()
-    if left:  # killed by the test's own tear-down a moment ago, perhaps not dead yet
-        _, left = psutil.wait_procs(left, timeout=1)
-        orphans.reap_adopted(started_after=0.0)
+    # A process the test has just SIGKILLed can still be on its way out (and, adopted by this
+    # session, waiting to be reaped): one second to finish dying before it counts as left.
+    _, left = psutil.wait_procs(leftovers(), timeout=1.0)
     if left:
-        described = [describe(p) for p in left]
+        described = [describe(proc) for proc in left]
         for proc in left:
-            proc.kill()
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
         psutil.wait_procs(left, timeout=2)
         pytest.fail(f"processes left behind: {described}")
 

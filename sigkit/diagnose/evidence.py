@@ -112,6 +112,7 @@ class Evidence:
     lost_threads: list[str] = field(default_factory=list)
     orphans: list[Orphan] = field(default_factory=list)
     threads_at_exit: int | None = None
+    threads_at_press: int | None = None  # the probed Python's threads when the signal went out
     wakeup_replaced: bool = False  # the program took over the wakeup fd (asyncio does)
     budget_us: float | None = None
     # The whole tree, from the latest look after the first press (servers wait in children).
@@ -130,6 +131,14 @@ class Evidence:
     sent_signal: str | None = None
 
     # -- what the rules ask ----------------------------------------------------------------
+    @property
+    def threads_seen(self) -> tuple[int | None, str]:
+        """How many threads the program had, and when they were counted: when the signal went
+        out if sigkit looked then, else at exit (which says less about the press)."""
+        if self.threads_at_press is not None:
+            return self.threads_at_press, "when the signal went out"
+        return self.threads_at_exit, "at exit"
+
     @property
     def stuck(self) -> bool:
         """The snapshot shows the program where Ctrl-C failed (a live one: where it is now)."""
@@ -279,6 +288,7 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
         lost_threads=trial.lost_threads,
         orphans=list(trial.orphans),
         threads_at_exit=at_exit if isinstance(at_exit, int) and at_exit > 0 else None,
+        threads_at_press=_threads_at_press(trial, pid),
         budget_us=budget_us,
         wakeup_replaced=any(e.kind == WAKEUP_REPLACED and e.pid == pid for e in trial.events),
         tree=tree,
@@ -415,3 +425,14 @@ def _readlink(path: str) -> str | None:
         return os.readlink(path)
     except OSError:
         return None
+
+
+def _threads_at_press(trial: Trial, pid: int | None) -> int | None:
+    """How many threads the probed Python had when the first signal went out (the look taken
+    then), None when there was no such look: the count at exit says nothing about the press."""
+    if trial.at_press is None or pid is None:
+        return None
+    for process in trial.at_press.processes:
+        if process.get("pid") == pid and isinstance(process.get("threads"), (list, tuple)):
+            return len(process["threads"])  # type: ignore[arg-type]
+    return None

@@ -15,6 +15,11 @@ from sigkit.diagnose.source import quoted
 from sigkit.findings import Finding, finding
 from sigkit.units import fmt
 
+# Without a snapshot, only the delay tells a worker's long C call from busy pure-Python threads
+# on a starved machine (2 cores shared with other work: 100-300 ms seen here): half a second is
+# more than turns of the GIL and the scheduler together explain.
+NOT_LOAD_US = 500_000.0
+
 
 def _late(ev: Evidence) -> bool:
     """The C handler ran, and the Python handler came only after a noticeable delay, or never."""
@@ -62,9 +67,10 @@ def main_c_call(ev: Evidence) -> list[Finding]:
         if _gil_holder(ev) != "main":
             return []
         evidence = [*signal_path(ev), *_delay(ev), *main_where(ev)]
-    elif ev.threads_at_exit == 1:
+    elif ev.threads_seen == (1, "when the signal went out"):
         evidence = [*signal_path(ev), *_delay(ev),
-                    "the program had a single thread (counted at exit): main itself held the GIL"]
+                    "the program had a single thread when the signal went out: main itself held "
+                    "the GIL"]
     else:
         return []
     site = user_frame(ev.main_frames)
@@ -86,9 +92,12 @@ def worker_holds_gil(ev: Evidence) -> list[Finding]:
             return []
         evidence = [*signal_path(ev), *_delay(ev), *main_where(ev),
                     f"on a CPU while main waits: {', '.join(ev.running_workers())}"]
-    elif ev.threads_at_exit is not None and ev.threads_at_exit > 1:
+    elif _many_threads(ev) and (ev.after_arrival_us or 0) >= NOT_LOAD_US:
+        count, when = ev.threads_seen
         evidence = [*signal_path(ev), *_delay(ev),
-                    f"{ev.threads_at_exit} threads were alive at exit: another one held the GIL"]
+                    f"{count} threads were alive {when}, and the wait was longer than busy "
+                    f"pure-Python threads take even on a loaded machine ({fmt(NOT_LOAD_US)}): "
+                    "another one held the GIL in one long call"]
     else:
         return []
     sites = [site for site in (user_frame(s.frames) for s in ev.worker_stacks) if site]
@@ -101,12 +110,18 @@ def worker_holds_gil(ev: Evidence) -> list[Finding]:
     return [finding("gil-held-by-worker", evidence, fix)]
 
 
+def _many_threads(ev: Evidence) -> bool:
+    count, _ = ev.threads_seen
+    return count is not None and count > 1
+
+
 def _other_threads(ev: Evidence) -> str:
     """Who could have held the GIL, as a sentence; empty if main was alone."""
     if ev.running_workers():
         return f"on a CPU while main waited: {', '.join(ev.running_workers())}"
-    if ev.threads_at_exit is not None and ev.threads_at_exit > 1:
-        return f"{ev.threads_at_exit} threads were alive at exit"
+    if _many_threads(ev):
+        count, when = ev.threads_seen
+        return f"{count} threads were alive {when}"
     return ""
 
 
