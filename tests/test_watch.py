@@ -57,6 +57,14 @@ def finish(child: pexpect.spawn) -> str:
     return plain(child.before)
 
 
+def stuck_report(child: pexpect.spawn, ready: str) -> str:
+    """Wait for ``ready``, press Ctrl-C, and return the report sigkit prints at the deadline."""
+    child.expect_exact(ready)
+    child.sendintr()
+    child.expect_exact("your keys go to it again")
+    return plain(child.before)
+
+
 def plain(text: object) -> str:
     return " ".join(strip_ansi(str(text)).split())
 
@@ -195,10 +203,7 @@ def test_sigkit_stopped_from_outside_takes_the_program_with_it(watch):
 
 def test_the_stuck_report_shows_every_python_process(watch):
     child = watch(program="waits_for_a_stubborn_child.py")
-    child.expect_exact("ready")
-    child.sendintr()
-    child.expect_exact("your keys go to it again")
-    report = plain(child.before)
+    report = stuck_report(child, "ready")
     parent, worker = re.findall(r"Stacks of pid (\d+) \(python\d?[\d.]*\), faulthandler", report)
     assert psutil.Process(int(worker)).ppid() == int(parent)
     assert "waits_for_a_stubborn_child.py:13" in report  # the parent's child.wait()
@@ -227,10 +232,7 @@ def test_ctrl_c_at_the_repl_is_back_at_the_prompt_not_unexplained(watch, tmp_pat
     kernel's read on the terminal is the proof); 3.13's is _pyrepl (its stack is)."""
     python = require(version)
     child = watch("--json", str(tmp_path / "watch.json"), program="", python=(python, "-i"))
-    child.expect_exact(">>> ")
-    child.sendintr()
-    child.expect_exact("your keys go to it again")
-    report = plain(child.before)
+    report = stuck_report(child, ">>> ")
     child.sendline("print(6 * 7)")
     child.expect_exact("42")  # the ground truth: the REPL is still there, answering
     child.sendeof()
@@ -249,10 +251,7 @@ def test_ctrl_c_at_the_repl_is_back_at_the_prompt_not_unexplained(watch, tmp_pat
 
 def test_a_prompt_loop_that_cancels_the_line_is_back_at_the_prompt(watch):
     child = watch(program="prompt_loop.py")
-    child.expect_exact("> ")
-    child.sendintr()
-    child.expect_exact("your keys go to it again")
-    report = plain(child.before)
+    report = stuck_report(child, "> ")
     child.sendline("hi")
     child.expect_exact("you said hi")  # the loop asked again and answers
     child.sendeof()
