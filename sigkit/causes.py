@@ -268,12 +268,12 @@ CAUSES: tuple[Cause, ...] = (
         id="multiprocessing-hang",
         title="the main process waits for a multiprocessing pool that does not finish",
         severity=ERROR,
-        happens="Ctrl-C goes to the whole foreground process group. Workers that do not ignore "
-        "SIGINT get a KeyboardInterrupt in the middle of a task, while the parent waits for "
-        "results that will never come (2.7's `pool.map()` waits without a timeout and cannot "
-        "even be interrupted); workers that die are replaced, results go missing, and the parent "
-        "hangs. Workers that ignore SIGINT keep working, and the parent's wait lasts as long as "
-        "their tasks.",
+        happens="A key typed at the terminal signals the whole foreground process group. "
+        "Workers that do not ignore SIGINT get a KeyboardInterrupt in the middle of a task, while "
+        "the parent waits for results that will never come (2.7's `pool.map()` waits without a "
+        "timeout and cannot even be interrupted); workers that die are replaced, results go "
+        "missing, and the parent hangs. Workers that ignore SIGINT keep working, and the "
+        "parent's wait lasts as long as their tasks.",
         evidence="The main thread's stack is in `multiprocessing` (pool results, queues, "
         "`join`); child processes are alive.",
         fix="Make the workers ignore SIGINT (`Pool(initializer=lambda: signal.signal("
@@ -382,10 +382,12 @@ CAUSES: tuple[Cause, ...] = (
         id="orphans",
         title="child processes outlived the program",
         severity=WARNING,
-        happens="The program ended but some of its descendants did not. Children in the same "
-        "process group get the same Ctrl-C, but a child that handles or ignores it, or one that "
-        "left the session (`setsid`, `start_new_session=True`, a double fork), keeps running, "
-        "re-parented to init, holding files, ports and the terminal.",
+        happens="The program ended but some of its descendants did not. A signal meant for the "
+        "process group (what the terminal sends for a typed key, systemd's stop) reaches the "
+        "children too, one sent to the program alone (`kill PID`, `docker stop`) does not; and a "
+        "child that handles or ignores it, or one that left the session (`setsid`, "
+        "`start_new_session=True`, a double fork), keeps running, re-parented to init, holding "
+        "files, ports and the terminal.",
         evidence="After the target exited, sigkit found its descendants still alive, and killed "
         "them: re-parented to sigkit (a child subreaper while the target runs, so a double fork, "
         "`setsid` or an emptied environment cannot hide them), or carrying its run token (an "
@@ -412,8 +414,97 @@ CAUSES: tuple[Cause, ...] = (
         "(catch it around the loop, not inside it).",
     ),
     Cause(
+        id="grace-overrun",
+        title="still running when the stop's grace period ran out",
+        severity=ERROR,
+        happens="A process manager stops a program in two steps: a polite signal (SIGTERM from "
+        "`docker stop`, Kubernetes, systemd, supervisord), then SIGKILL when its grace period "
+        "(10 s, 30 s, 90 s, 10 s) is over. Whatever is still running then dies mid-work: open "
+        "requests, running tasks, unflushed files. A program either never began to stop (no "
+        "handler ran: the signal was dropped, ignored or went to another process) or began and "
+        "needs longer than the grace: a graceful drain that does not fit.",
+        evidence="The first signal sigkit sent (`--stop`, `--signal`) did not end the program "
+        "within `--grace`; whether a Python handler ran; where the main thread was and which "
+        "processes were still running when the grace ran out.",
+        fix="Make the stop fit the grace: bound the drain (uvicorn "
+        "`--timeout-graceful-shutdown`, gunicorn `--graceful-timeout`, your own loop's timeout) "
+        "below the manager's grace, or raise the grace (`docker stop -t`, "
+        "`terminationGracePeriodSeconds`, `TimeoutStopSec=`, `stopwaitsecs=`). If no handler "
+        "ran, the other findings say why the signal was not delivered.",
+    ),
+    Cause(
+        id="pid1-no-handler",
+        title="PID 1 has no handler for the stop signal: the kernel drops it",
+        severity=ERROR,
+        happens="The first process of a PID namespace -- a container's entrypoint -- is that "
+        "namespace's init, and the kernel protects init: a signal whose disposition is the "
+        "default is not delivered to it at all (only SIGKILL and SIGSTOP from outside the "
+        "namespace are forced). A Python program does not install a SIGTERM handler by "
+        "default, so as PID 1 it never sees `docker stop`'s SIGTERM and runs on until the "
+        "SIGKILL ten seconds later. Even `os.kill(os.getpid(), SIGTERM)` after resetting to "
+        "SIG_DFL does nothing there.",
+        evidence="`NSpid` in /proc/PID/status ends in 1 (PID 1 of its namespace); the signal is in "
+        "neither `SigCgt` nor `SigIgn`; no C handler ran after it; the program outlived the "
+        "grace.",
+        fix="Handle SIGTERM: `signal.signal(signal.SIGTERM, lambda signum, frame: "
+        "sys.exit(128 + signum))` (SystemExit runs `finally:` and atexit), or run the program "
+        "under a small init that forwards signals and reaps zombies: `docker run --init`, tini "
+        "or dumb-init as the ENTRYPOINT.",
+    ),
+    Cause(
+        id="shell-no-forward",
+        title="a shell wrapper got the signal and did not forward it to the program",
+        severity=ERROR,
+        happens="`sh -c 'python app.py'`, an entrypoint script, or a Dockerfile's shell-form "
+        "`CMD python app.py` start a shell that runs Python as its *child*. `docker stop`, "
+        "`kill` and supervisord signal the process they started -- the shell -- and a shell "
+        "waiting for a foreground child does not pass the signal on. As PID 1 the shell "
+        "ignores SIGTERM altogether (no handler); elsewhere it dies at once and leaves "
+        "Python running, orphaned. Debian's `sh` (dash) does not exec the last command of "
+        "`sh -c` by itself; bash does.",
+        evidence="The command is a shell; the probed Python is its child; no Python handler ran "
+        "after the signal; the shell was still waiting (or died of the signal while its child "
+        "lived on).",
+        fix="`exec` the program so it replaces the shell: `sh -c 'exec python app.py'`, `exec "
+        "python app.py` as the script's last line, or the exec form `CMD [\"python\", "
+        "\"app.py\"]`. A shell that must stay forwards the signal: `python app.py & child=$!; "
+        "trap 'kill -TERM $child' TERM; wait $child`.",
+    ),
+    Cause(
+        id="sigterm-default",
+        title="the signal's default action killed Python at once: no clean-up ran",
+        severity=WARNING,
+        happens="Python installs a handler for SIGINT (KeyboardInterrupt) but not for SIGTERM or "
+        "SIGHUP: their default action ends the process inside the kernel, in the middle of "
+        "whatever it was doing. No Python code runs after it: no `finally:` block, no `with` "
+        "exit, no atexit handler, no logging flush. It looks like a fast, clean stop.",
+        evidence="The process ended by the signal itself (killed by SIGTERM), no Python handler "
+        "ran, the interpreter's exit never ran; the probe counts the atexit handlers the "
+        "program had registered (they never ran).",
+        fix="Turn SIGTERM into a normal exit: `signal.signal(signal.SIGTERM, lambda signum, "
+        "frame: sys.exit(128 + signum))` -- SystemExit unwinds the stack, so `finally:` blocks, "
+        "`with` exits and atexit handlers run.",
+    ),
+    Cause(
+        id="handler-replaced",
+        title="the signal met a handler a library installed, or one Python does not know of",
+        severity=WARNING,
+        happens="A signal has one disposition per process. A library that calls "
+        "`signal.signal()` (servers, task queues, SDKs) replaces the program's handler -- and "
+        "Python's default KeyboardInterrupt -- with its own, which may wait, log, or ignore it. "
+        "A C extension or ctypes call can change the disposition below Python: "
+        "`signal.getsignal()` then reports a handler the kernel no longer runs, or misses one "
+        "it does.",
+        evidence="The probe records every `signal.signal()` call with its caller's file and line; "
+        "the last one for the signal came from installed packages; or Python's view "
+        "disagrees with `SigCgt`/`SigIgn` in /proc/PID/status.",
+        fix="Decide who owns the signal: install your handler after the library set up, or "
+        "use the library's own shutdown hooks; compare `signal.getsignal()` with /proc's "
+        "SigCgt/SigIgn to find a handler set below Python.",
+    ),
+    Cause(
         id="unexplained",
-        title="the first Ctrl-C did not end the program, and no rule names the cause",
+        title="the first signal did not end the program, and no rule names the cause",
         severity=INFO,
         happens="sigkit saw the program outlive the deadline but none of its rules matched what "
         "it measured. The evidence listed with this finding is what it saw: often a slow "

@@ -20,8 +20,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from sigkit import delivery, managed, orphans, procinfo, settings, stops, validate
 from sigkit import ladder as ladder_mod
-from sigkit import orphans, procinfo, settings, validate
 from sigkit.errors import UsageError
 from sigkit.target import Target, check_command, reset_signals_in_child
 from sigkit.timeline import READY, SEND, Event, Press, Trial
@@ -64,6 +64,18 @@ class ProbeOptions:
     tree_settle: float = TREE_SETTLE  # 0: press as soon as ready, even while the tree grows
     env: dict[str, str] = field(default_factory=dict)
     cwd: Optional[str] = None
+    to: str = stops.MAIN  # who gets a signal sigkit sends itself (not typed, not the final KILL)
+    pid1: bool = False  # run the target as PID 1 of a new PID namespace, as in a container
+    stop: Optional[stops.Stop] = None  # the contract the run replays (None: what rung 1 implies)
+
+    def contract(self) -> stops.Stop:
+        return self.stop or stops.for_signal(self.ladder[0])
+
+    def with_terminal(self) -> bool:
+        """A key is typed at some rung: the target keeps the pty as its controlling terminal.
+        Otherwise it runs as a manager starts it, in a session with no terminal (no SIGHUP
+        from a terminal that hangs up when sigkit's child dies)."""
+        return any(name in ladder_mod.TTY_KEYS for name in self.ladder)
 
     def rungs(self) -> tuple[ladder_mod.Rung, ...]:
         return ladder_mod.build(self.ladder, self.deadline, self.interval)
@@ -82,12 +94,16 @@ class _Session(Target):
 
     def __init__(self, options: ProbeOptions) -> None:
         super().__init__(options.command, options.env, options.cwd, options.inject,
-                         options.capture_stacks)
+                         options.capture_stacks, no_tty=not options.with_terminal(),
+                         pid1=options.pid1)
         self.options = options
         self.pty_open = True
 
     def start(self) -> Trial:
-        return self.spawn(preexec=None if self.options.inherit_signals else reset_signals_in_child)
+        trial = self.spawn(preexec=None if self.options.inherit_signals else reset_signals_in_child)
+        trial.stop, trial.to, trial.grace = (self.options.contract(), self.options.to,
+                                             self.options.deadline)
+        return trial
 
     # -- the loop ------------------------------------------------------------------------------
     def pump(self, seconds: float, until: Optional[Callable[[], bool]] = None) -> bool:
@@ -105,8 +121,11 @@ class _Session(Target):
                 fds.append(self.child.child_fd)
             if self.pidfd is not None and not self.exited():
                 fds.append(self.pidfd)
+            if self.target_pidfd is not None and self.target_gone_ns is None:
+                fds.append(self.target_pidfd)
             polling = self.pidfd is None and not self.exited()
             readable, _, _ = select.select(fds, [], [], min(remaining, 0.001) if polling else remaining)
+            self.note_target_exit(readable)
             if self.listener.fileno() in readable:
                 self.collect_events()
             if self.pty_open and self.child.child_fd in readable:
@@ -198,16 +217,18 @@ class _Session(Target):
         if rung.via_tty:
             control = termios.VINTR if rung.signal == "INT" else termios.VQUIT
             key = termios.tcgetattr(fd)[6][control]
-            sent = time.monotonic_ns()
+            to, sent = stops.TTY, time.monotonic_ns()
             os.write(fd, key)
+        elif rung.signal == "KILL":
+            # The final SIGKILL reaches everything sigkit started, as a manager's does (the
+            # container, the cgroup).
+            to, sent = stops.GROUP, time.monotonic_ns()
+            self.kill_groups()
         else:
-            sent = time.monotonic_ns()
-            try:
-                os.killpg(self.child.pid, rung.number)
-            except ProcessLookupError:
-                pass
-        self.trial.events.append(Event(SEND, sent, self.child.pid, {"signal": rung.signal,
-                                                                     "via": rung.label()}))
+            to = self.options.to
+            sent = delivery.send(self.trial.pid, rung.number, to) or time.monotonic_ns()
+        self.trial.events.append(Event(SEND, sent, self.trial.pid, {
+            "signal": rung.signal, "via": rung.label(), "to": to}))
         return Press(rung.signal, sent)
 
     def climb(self) -> None:
@@ -238,6 +259,9 @@ def probe(options: ProbeOptions) -> Trial:
     """One trial: spawn, wait until ready, climb the ladder, reap, sweep orphans."""
     check_command(options.command)
     validate.probe_options(options, LIBRARY_CALL)  # callers with an origin of their own check first
+    stops.check_target(options.to)
+    if options.pid1:
+        managed.how_available()
     session = _Session(options)
     settle = 0.0
     with orphans.adopting() as seen_by:

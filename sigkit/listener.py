@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 from sigkit.timeline import (
     ARRIVAL,
+    ATEXIT,
     HANDLER,
+    HANDLER_SET,
     KEYBOARD_INTERRUPT,
     PROBE,
     SHUTDOWN,
@@ -29,7 +31,8 @@ _SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux value; Python m
 _TIMESPEC = struct.Struct("qq")
 _UCRED = struct.Struct("iII")
 _ANCILLARY_SPACE = socket.CMSG_SPACE(_TIMESPEC.size) + socket.CMSG_SPACE(_UCRED.size)
-_KINDS = {"S": PROBE, "H": HANDLER, "K": KEYBOARD_INTERRUPT, "W": WAKEUP_REPLACED, "E": SHUTDOWN}
+_KINDS = {"S": PROBE, "H": HANDLER, "K": KEYBOARD_INTERRUPT, "W": WAKEUP_REPLACED, "E": SHUTDOWN,
+          "A": ATEXIT, "I": HANDLER_SET}
 
 
 def realtime_minus_monotonic_ns() -> int:
@@ -130,6 +133,12 @@ def _detail(kind: str, rest: str) -> dict[str, object]:
         return {"signum": int(rest or 0)}
     if kind == WAKEUP_REPLACED:
         return {"fd": int(rest or -1)}
+    if kind == ATEXIT:
+        count, _, names = rest.partition(" ")
+        return {"pending": int(count or 0), "names": [n for n in names.strip().split(",") if n]}
+    if kind == HANDLER_SET:
+        signum, handler, where = ([*rest.split(" ", 2), "", "", ""])[:3]
+        return {"signum": int(signum or 0), "handler": handler, "where": where}
     if kind == SHUTDOWN:
         os_threads, _, names = rest.partition(" ")
         return {

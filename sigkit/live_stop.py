@@ -18,11 +18,11 @@ from typing import Optional
 
 import psutil
 
+from sigkit import delivery
 from sigkit.diagnose.evidence import Evidence, from_live
 from sigkit.errors import UsageError
 
 SIGNALS = ("INT", "TERM", "HUP", "QUIT")
-RECIPIENTS = ("main", "group")
 
 
 @dataclass
@@ -57,23 +57,10 @@ def signal_number(name: str) -> signal.Signals:
 
 
 def send(pid: int, number: int, to: str) -> int:
-    """Send the signal the way the chosen stopper would; returns when (monotonic ns).
-
-    ``main`` is ``kill PID`` / ``docker stop`` / supervisord: the process alone.  ``group`` is a
-    terminal's Ctrl-C or systemd's control-group kill: every process of its group.
-    """
-    if to not in RECIPIENTS:
-        raise UsageError(f"--to must be main or group (got {to!r})")
-    if to == "group":
-        group = os.getpgid(pid)
-        if group == os.getpgrp():
-            raise UsageError(f"pid {pid} is in sigkit's own process group: use --to main")
-        sent = time.monotonic_ns()
-        os.killpg(group, number)
-    else:
-        sent = time.monotonic_ns()
-        os.kill(pid, number)
-    return sent
+    """Send the signal the way the chosen stopper would (``delivery.send``: ``main`` is
+    ``kill PID`` / ``docker stop`` / supervisord, ``group`` a terminal's Ctrl-C or systemd's
+    control-group kill); returns when (monotonic ns), also when the process was already gone."""
+    return delivery.send(pid, number, to) or time.monotonic_ns()
 
 
 def wait_for_exit(pid: int, seconds: float) -> Optional[int]:

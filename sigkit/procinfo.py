@@ -58,6 +58,7 @@ class ProcessState:
     session: int
     tty_foreground_pgrp: int
     threads: tuple[ThreadState, ...]
+    namespace_pid: int = 0  # its pid in its own PID namespace (NSpid): 1 for a namespace's init
 
     @property
     def main_thread(self) -> Optional[ThreadState]:
@@ -123,7 +124,10 @@ def read_process(pid: int) -> Optional[ProcessState]:
     except OSError:
         tids = []
     threads = tuple(t for t in (read_thread(pid, tid) for tid in tids) if t is not None)
-    return ProcessState(pid, ppid, name, pgrp, session, tpgid, threads)
+    status = _status_fields(_read(f"/proc/{pid}/status") or "")
+    nspid = status.get("NSpid", "").split()
+    inner = int(nspid[-1]) if nspid and nspid[-1].isdigit() else pid
+    return ProcessState(pid, ppid, name, pgrp, session, tpgid, threads, inner)
 
 
 def snapshot_tree(pid: int) -> list[ProcessState]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pytest
 
 from sigkit import ladder as ladder_mod
-from sigkit import settings
+from sigkit import settings, stop_verdict, stops
 from sigkit.findings import Finding
 from sigkit.output import classify
 from sigkit.pytest_checks import (  # noqa: F401  (pytest finds hooks by name in this module)
@@ -95,6 +95,13 @@ class ProbeResult:
         return self.trial.orphans
 
     @property
+    def within_grace(self) -> bool | None:
+        """A stop sigkit sent itself (``stop=``, ``signal="TERM"``): did the program end in
+        its grace?  None for a typed Ctrl-C."""
+        verdict = stop_verdict.grace_verdict(self.trial)
+        return None if verdict is None else verdict[0]
+
+    @property
     def lost_threads(self) -> list[str]:
         """Non-daemon threads still running at interpreter shutdown: lost work."""
         return self.trial.lost_threads
@@ -156,6 +163,10 @@ def sigint_probe(request: pytest.FixtureRequest) -> ProbeCall:
         ladder: Sequence[str] | None = settings.LADDER.default,
         interval: float = settings.INTERVAL.default,
         ready_timeout: float = settings.READY_TIMEOUT.default,
+        stop: str | None = settings.STOP.default,
+        to: str | None = settings.TO.default,
+        grace: float | None = settings.GRACE.default,
+        pid1: bool = settings.PID1.default,
         env: dict[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None,
     ) -> ProbeResult:
@@ -163,13 +174,20 @@ def sigint_probe(request: pytest.FixtureRequest) -> ProbeCall:
         from sigkit.launch import ProbeOptions
         from sigkit.trials import judged
 
-        rungs = ladder_mod.resolve(signal, ladder)
+        origin = validate.Origin("call", "sigint_probe")
+        rungs = None if stop is not None else ladder_mod.resolve(signal, ladder)
+        if grace is None and stop is None:
+            grace = deadline  # a preset brings its own grace unless one is given
+        elif grace is not None:
+            validate.seconds(grace, "grace", origin)
+        contract, target, grace = stops.resolve(stop, rungs[0] if rungs else None, to, grace)
         options = ProbeOptions(
             command=list(command), expect=expect, after=after, ready_timeout=ready_timeout,
-            deadline=deadline, ladder=rungs, interval=interval, env=dict(env or {}),
-            cwd=None if cwd is None else os.fspath(cwd),
+            deadline=grace, ladder=rungs or contract.ladder(), interval=interval,
+            env=dict(env or {}), cwd=None if cwd is None else os.fspath(cwd), stop=contract,
+            to=target, pid1=pid1,
         )
-        validate.probe_options(options, validate.Origin("call", "sigint_probe"))
+        validate.probe_options(options, origin)
         trial = judged(options)
         request.node.add_report_section("call", "sigint_probe", describe(trial))
         return ProbeResult.of(trial)

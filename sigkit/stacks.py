@@ -44,6 +44,24 @@ class Frame:
         return self.function.rsplit(".", 1)[-1]
 
 
+# The standard library, installed packages, and the console scripts pip writes into a bin/ folder
+# (``uvicorn``, ``gunicorn``: three lines that call the package's main).
+_LIBRARY = re.compile(
+    r"[/\\]lib[/\\](?:python|pypy)\d(?:\.\d+)?[/\\]|[/\\](?:site|dist)-packages[/\\]"
+    r"|[/\\]bin[/\\][^/\\]+$"
+)
+
+
+def is_library(frame: Frame) -> bool:
+    """Standard library or installed packages: code the user does not edit."""
+    return bool(_LIBRARY.search(frame.filename)) or frame.filename.startswith("<")
+
+
+def user_frame(frames: list[Frame]) -> Optional[Frame]:
+    """The innermost frame in the user's own code: where a fix goes."""
+    return next((f for f in frames if not is_library(f)), None)
+
+
 @dataclass
 class ThreadStack:
     """One thread; frames innermost first (where it is now, then who called it)."""

@@ -19,7 +19,7 @@ from typing import Callable, Optional
 
 import pexpect
 
-from sigkit import interrupts, orphans, procinfo, stacks, tree
+from sigkit import interrupts, managed, orphans, procinfo, stacks, tree
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
 from sigkit.listener import ProbeListener, to_event
@@ -75,7 +75,8 @@ class Target:
     """A target's resources (temp dir, probe socket, child, pidfd) and its Trial; always closed.
 
     ``plain_output`` asks the target for uncoloured output (a probe parses it); a watched program
-    keeps the user's colours.
+    keeps the user's colours.  ``no_tty`` and ``pid1`` start it as a process manager does, behind
+    a shim (``sigkit/shim.py``): in a session with no terminal, or as PID 1 of a new PID namespace.
     """
 
     def __init__(
@@ -86,6 +87,8 @@ class Target:
         inject: bool = True,
         capture_stacks: bool = True,
         plain_output: bool = True,
+        no_tty: bool = False,
+        pid1: bool = False,
     ) -> None:
         self.command = list(command)
         self.extra_env = dict(env or {})
@@ -93,12 +96,19 @@ class Target:
         self.inject = inject
         self.capture_stacks = capture_stacks
         self.plain_output = plain_output
+        self.no_tty = no_tty
+        self.pid1 = pid1
         self.workdir = tempfile.mkdtemp(prefix="sigkit-")
         self.listener = ProbeListener(os.path.join(self.workdir, "probe.sock"))
         self.token = secrets.token_hex(8)
         self.started_wall = time.time() - 1.0  # psutil create_time has clock-tick resolution
         self.child: Optional[pexpect.spawn] = None
         self.pidfd: Optional[int] = None
+        # A target behind the shim is not our child: its own pidfd times its exit, the shim's
+        # status tells how it ended.
+        self.target_pidfd: Optional[int] = None
+        self.target_gone_ns: Optional[int] = None
+        self.session = 0  # the target's session: a descendant outside it escaped
         self.output = bytearray()
         self.output_at_first_press = 0
         self.trial: Optional[Trial] = None
@@ -126,12 +136,15 @@ class Target:
         dimensions: tuple[int, int] = (24, 120),
         preexec: Optional[Callable[[], None]] = reset_signals_in_child,
     ) -> Trial:
-        """Start the command on a new pty (its own session, the pty its controlling terminal)."""
+        """Start the command on a new pty (its own session, the pty its controlling terminal),
+        or behind the shim (no terminal, or PID 1)."""
+        shimmed = self.no_tty or self.pid1
+        command = managed.command(self.command, self.pid1, self.no_tty) if shimmed else self.command
         t_spawn = time.monotonic_ns()
         try:
             child = pexpect.spawn(
-                self.command[0],
-                self.command[1:],
+                command[0],
+                command[1:],
                 env=self.environment(),
                 cwd=self.cwd,
                 dimensions=dimensions,
@@ -148,9 +161,31 @@ class Target:
             self.pidfd = os.pidfd_open(child.pid)
         except (AttributeError, OSError):
             self.pidfd = None  # old kernel: fall back to polling waitpid every millisecond
-        self.trial = Trial(command=list(self.command), pid=child.pid)
-        self.trial.events.append(Event(SPAWN, t_spawn, child.pid))
+        target = (managed.child_of(child.pid) if shimmed else None) or child.pid
+        self.watch_target(target)
+        self.trial = Trial(command=list(self.command), pid=target, pid1=self.pid1)
+        self.trial.events.append(Event(SPAWN, t_spawn, target, {
+            "namespace_pid": managed.namespace_pid(target)} if self.pid1 else {}))
         return self.trial
+
+    def watch_target(self, target: int) -> None:
+        """The target's session (descendants outside it escaped), and for a target behind the
+        shim a pidfd of its own: its exit, not the shim's a moment later, is the one timed."""
+        assert self.child is not None
+        try:
+            self.session = os.getsid(target)
+        except ProcessLookupError:
+            self.session = self.child.pid
+        if target != self.child.pid:
+            try:
+                self.target_pidfd = os.pidfd_open(target)
+            except (AttributeError, OSError):
+                self.target_pidfd = None  # the shim's exit stands in for it
+
+    def note_target_exit(self, readable: Sequence[int]) -> None:
+        """The target's own pidfd fired: remember when (the shim reports a moment later)."""
+        if self.target_pidfd in readable and self.target_gone_ns is None:
+            self.target_gone_ns = time.monotonic_ns()
 
     # -- what happens while it runs ----------------------------------------------------------
     def exited(self) -> bool:
@@ -176,14 +211,14 @@ class Target:
         assert self.child is not None and self.trial is not None
         if self.exited() or self.child.isalive():
             return
-        now = time.monotonic_ns()
+        now = self.target_gone_ns or time.monotonic_ns()
         self.trial.exit_ns = now
         if self.child.signalstatus is not None:
             self.trial.exit_signal = procinfo.signal_name(self.child.signalstatus)
         else:
             self.trial.exit_code = self.child.exitstatus
         self.trial.events.append(
-            Event(EXIT, now, self.child.pid, {"code": self.trial.exit_code,
+            Event(EXIT, now, self.trial.pid, {"code": self.trial.exit_code,
                                                "signal": self.trial.exit_signal})
         )
 
@@ -257,10 +292,7 @@ class Target:
         """SIGKILL the process group and reap; works whatever the target ignores."""
         if self.child is None or self.exited():
             return
-        try:
-            os.killpg(self.child.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        self.kill_groups()
         if self.trial is None:
             self.child.wait()
             return
@@ -269,6 +301,21 @@ class Target:
             self.check_exit()
             time.sleep(0.001)
 
+    def kill_groups(self) -> None:
+        """SIGKILL the target's process group and sigkit's child's (a shim's) group."""
+        assert self.child is not None
+        groups = [self.child.pid]
+        if self.trial is not None and self.trial.pid != self.child.pid:
+            try:
+                groups.insert(0, os.getpgid(self.trial.pid))
+            except ProcessLookupError:
+                pass
+        for group in dict.fromkeys(groups):
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
     def close(self, settle: float) -> None:
         """Kill and reap everything this target started; record what outlived it."""
         old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, interrupts.STOP_SIGNALS)
@@ -276,16 +323,17 @@ class Target:
             self.kill()
             # Swept even without a child object: an interrupt inside the spawn, after the fork,
             # leaves a target running whose pid only the token or the process tree knows.
-            session = self.child.pid if self.child is not None else 0
+            session = self.session or (self.child.pid if self.child is not None else 0)
             left = orphans.sweep(self.token, self.started_wall, session, settle)
             if self.trial is not None:
                 self.trial.orphans = left
             if self.child is not None:
                 self.child.close(force=True)
         finally:
-            if self.pidfd is not None:
-                os.close(self.pidfd)
-                self.pidfd = None
+            for fd in (self.pidfd, self.target_pidfd):
+                if fd is not None:
+                    os.close(fd)
+            self.pidfd = self.target_pidfd = None
             self.listener.close()
             shutil.rmtree(self.workdir, ignore_errors=True)
             signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)

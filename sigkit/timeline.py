@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from sigkit.findings import Finding
+from sigkit.stops import MAIN, Stop
 from sigkit.tree import Look
 
 # Event kinds, in the order a healthy trial produces them.
@@ -24,6 +25,8 @@ KEYBOARD_INTERRUPT = "keyboard-interrupt"  # KeyboardInterrupt reached the top l
 WAKEUP_REPLACED = "wakeup-replaced"  # the program installed its own wakeup fd (asyncio)
 SHUTDOWN = "shutdown"  # interpreter shutdown (atexit): which threads were still running
 STACKS = "stacks"  # sigkit captured every thread's stack
+ATEXIT = "atexit"  # the program registered/removed atexit handlers: how many are pending
+HANDLER_SET = "handler-set"  # the program set a handler for SIGINT/SIGTERM/SIGHUP/SIGQUIT
 EXIT = "exit"  # the target process ended (seen through a pidfd, not EOF)
 
 
@@ -128,6 +131,10 @@ class Trial:
     grew_after_ready: bool = False  # processes were still starting when the ready line came
     output: str = ""
     output_after_press: str = ""  # what it printed from the first press on
+    stop: Optional[Stop] = None  # the stop contract replayed (docker, k8s, kill, terminal...)
+    to: str = MAIN  # who got the signals sigkit sent itself: main or group
+    pid1: bool = False  # the target ran as PID 1 of its own PID namespace
+    grace: Optional[float] = None  # seconds the first signal had before the next rung
     # The judgment, made once by whoever ran the trial (``sigkit.trials.judged``) and only read
     # by reporters: text, JSON, JUnit and pictures all show the same findings.
     findings: list[Finding] = field(default_factory=list)

@@ -88,9 +88,12 @@ def _dump_file(
         return None
     current: Optional[int] = pid
     while current is not None:
-        if probed.get(current):
-            return os.path.join(workdir, f"stacks-{current}.txt")
         parent = by_pid.get(current)
+        if probed.get(current):
+            # The probe names its file by the pid it sees: in its own PID namespace (--pid1)
+            # that is not ours.
+            own = parent.namespace_pid if parent is not None and parent.namespace_pid else current
+            return os.path.join(workdir, f"stacks-{own}.txt")
         current = parent.ppid if parent is not None and parent.ppid in by_pid else None
     return None
 

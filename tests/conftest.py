@@ -158,6 +158,8 @@ def _unbacked(trial) -> list[str]:
     frames = {(Path(f.filename).name, f.line) for pid in {ev.pid, *ev.tree}
               for t in ev.stacks_of(pid) for f in t.frames}
     files = {name for name, _ in frames}
+    # The probe saw these files call signal.signal(): a finding may name them too.
+    files |= {Path(where.rpartition(":")[0]).name for _, _, where in ev.handlers_set}
     children_ignore = bool(ev.children) and all(c.ignores("SIGINT") for c in ev.children)
     for finding in trial.findings:
         said = " ".join([*finding.evidence, finding.fix])

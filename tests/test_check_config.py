@@ -73,7 +73,7 @@ def test_every_key_is_read_into_typed_fields(tmp_path, monkeypatch):
         "name", "command", "scenario", "fixed", "args", "interpreters", "cwd", "env", "expect",
         "after", "ready_timeout", "trials", "signal", "ladder", "deadline", "interval",
         "max_handler_latency_ms", "max_exit_ms", "percentile", "ending", "no_orphans",
-        "no_traceback", "no_lost_work",
+        "no_traceback", "no_lost_work", "stop", "to", "pid1", "grace",
     }
 
 

@@ -26,7 +26,7 @@ def test_text_reads_cause_evidence_why_fix_in_that_order():
                                           "sigkit explain uninterruptible-wait")]
     assert order == sorted(order)
     assert "workers[0].join()" in out  # brackets are text, not rich markup
-    assert "1 finding, 1 keeping Ctrl-C from working" in out
+    assert "1 finding, 1 keeping it from stopping" in out
 
 
 def test_no_findings_is_one_line():

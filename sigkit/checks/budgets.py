@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sigkit import orphans
+from sigkit import orphans, stop_verdict
 from sigkit.checks.config import Budgets
 from sigkit.output import SHUTDOWN_NOISE, TRACEBACK, classify
 from sigkit.stats import percentile
@@ -44,6 +44,8 @@ def evaluate(budgets: Budgets, trials: Sequence[Trial]) -> list[BudgetResult]:
         results.append(BudgetResult("ready", "ready", problems + _of(len(stuck), trials),
                                     "= every trial", passed=False))
     q = budgets.percentile
+    if budgets.within_grace:
+        results.append(_grace(trials))
     if budgets.max_handler_latency_ms is not None:
         results.append(_latency("max_handler_latency_ms", "handler", budgets.max_handler_latency_ms,
                                 q, trials))
@@ -152,6 +154,21 @@ def _lost_work(trials: Sequence[Trial]) -> BudgetResult:
     names = sorted({name for t in lost for name in t.lost_threads})
     measured = "threads " + ", ".join(names) + _of(len(lost), trials)
     return BudgetResult("no_lost_work", "lost work", measured, "= none", passed=False)
+
+
+def _grace(trials: Sequence[Trial]) -> BudgetResult:
+    """The stop's contract: every trial ended within the grace after the first signal."""
+    verdicts = [stop_verdict.grace_verdict(t) for t in trials]
+    first = trials[0]
+    manager = first.stop.manager if first.stop is not None else "the stop"
+    limit = f"≤ {first.grace:g} s ({manager})" if first.grace is not None else "= within grace"
+    over = [v for v in verdicts if v is None or not v[0]]
+    if over:
+        measured = "still running" + _of(len(over), trials)
+        return BudgetResult("stop", "grace", measured, limit, passed=False)
+    slowest = max(t.exit_latency_ns or 0 for t in trials)
+    return BudgetResult("stop", "grace", fmt(slowest / 1000.0), limit, passed=True,
+                        value_ms=slowest / 1e6, limit_ms=(first.grace or 0) * 1000.0)
 
 
 def _tally(words: Iterable[str]) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sigkit import ladder as ladder_mod
-from sigkit import settings, validate
+from sigkit import settings, stops, validate
 from sigkit.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -37,7 +37,7 @@ CHECK_KEYS = (
     "name", "command", "scenario", "fixed", "args", "interpreters", "cwd", "env",
     "expect", "after", "ready_timeout", "trials", "signal", "ladder", "deadline", "interval",
     "max_handler_latency_ms", "max_exit_ms", "percentile", "ending",
-    "no_orphans", "no_traceback", "no_lost_work",
+    "no_orphans", "no_traceback", "no_lost_work", "stop", "to", "pid1", "grace",
 )
 SCENARIO_ONLY = ("fixed", "args", "interpreters")
 
@@ -53,10 +53,12 @@ class Budgets:
     no_orphans: bool = False
     no_traceback: bool = False
     no_lost_work: bool = False
+    within_grace: bool = False  # a stop sigkit sends itself must end the program in its grace
 
     def any_set(self) -> bool:
         return (
-            self.max_handler_latency_ms is not None
+            self.within_grace
+            or self.max_handler_latency_ms is not None
             or self.max_exit_ms is not None
             or self.ending is not None
             or self.no_orphans
@@ -85,6 +87,9 @@ class Check:
     ladder: tuple[str, ...] | None = None  # None: the scenario's ladder, else the default
     deadline: float = DEFAULT_DEADLINE
     interval: float = settings.INTERVAL.default
+    stop: stops.Stop | None = None  # the contract replayed (None: what the ladder implies)
+    to: str = stops.MAIN
+    pid1: bool = False
 
 
 @dataclass(frozen=True)
@@ -284,7 +289,9 @@ def _check(raw: dict[str, Any], where: str, number: int, base: Path) -> Check:
         for key in SCENARIO_ONLY:
             if table.has(key):
                 raise table.fail(key, "applies to a scenario only (a command names its own Python)")
-    budgets = _budgets(table)
+    stop, to, grace = _stop(table)
+    promised = table.has("stop") or table.has("grace")  # a grace the program must stop within
+    budgets = _budgets(table, within_grace=promised and stop is not None and stop.to != stops.TTY)
     cwd = table.string("cwd")
     folder = (base / os.path.expanduser(cwd)).resolve() if cwd else base
     if cwd:
@@ -304,13 +311,48 @@ def _check(raw: dict[str, Any], where: str, number: int, base: Path) -> Check:
         # Validated > 0 when present, so `or` only ever picks the default for a missing key.
         ready_timeout=table.seconds("ready_timeout") or settings.READY_TIMEOUT.default,
         trials=table.integer("trials", settings.TRIALS.default),
-        ladder=_ladder(table),
-        deadline=table.seconds("deadline") or _default_deadline(budgets),
+        ladder=_ladder(table) or (stop.ladder() if stop is not None else None),
+        deadline=grace or table.seconds("deadline") or _default_deadline(budgets),
         interval=table.seconds("interval") or settings.INTERVAL.default,
+        stop=stop,
+        to=to,
+        pid1=table.boolean("pid1"),
     )
 
 
-def _budgets(table: _Table) -> Budgets:
+def _stop(table: _Table) -> tuple[stops.Stop | None, str, float | None]:
+    """``stop``/``to``/``grace``: the contract (a preset, or what ``signal`` implies), who gets
+    the signal, and the grace (the preset's unless ``grace`` or ``deadline`` says otherwise)."""
+    name = table.string("stop")
+    if name is not None and (table.has("signal") or table.has("ladder")):
+        raise UsageError(f"{table.where}: set 'stop' or 'signal'/'ladder', not both "
+                         "(a preset names its own signal)")
+    if table.has("grace") and table.has("deadline"):
+        raise UsageError(f"{table.where}: set 'grace' or 'deadline', not both (they are one)")
+    to = table.string("to")
+    grace = table.seconds("grace")
+    signal = table.string("signal")
+    if name is None and signal is None and grace is None and to is None:
+        return None, stops.MAIN, None
+    for key, check in (("stop", stops.get), ("to", stops.check_target)):
+        value = table.table.get(key)
+        if value is not None:
+            try:
+                check(value)
+            except UsageError as error:
+                raise table.fail(key, f"is invalid: {error}") from None
+    try:
+        first = ladder_mod.signal_short_name(signal) if signal else None
+    except UsageError as error:
+        raise table.fail("signal", f"is invalid: {error}") from None
+    try:
+        contract, target, resolved = stops.resolve(name, first, to, grace)
+    except UsageError as error:
+        raise UsageError(f"{table.where}: {error}") from None
+    return contract, target, resolved if (name is not None or grace is not None) else None
+
+
+def _budgets(table: _Table, within_grace: bool = False) -> Budgets:
     ending = table.string("ending")
     if ending is not None:
         match = _ENDING.match(ending)
@@ -324,10 +366,11 @@ def _budgets(table: _Table) -> Budgets:
         no_orphans=table.boolean("no_orphans"),
         no_traceback=table.boolean("no_traceback"),
         no_lost_work=table.boolean("no_lost_work"),
+        within_grace=within_grace,
     )
     if not budgets.any_set():
         raise UsageError(
-            f"{table.where}: no budget to check (set ending, max_handler_latency_ms, "
+            f"{table.where}: no budget to check (set stop, ending, max_handler_latency_ms, "
             "max_exit_ms, no_orphans, no_traceback or no_lost_work)"
         )
     return budgets

@@ -116,6 +116,9 @@ def _options(check: Check, command: list[str], expect: str | None,
         interval=check.interval,
         env=dict(check.env),
         cwd=str(check.cwd),
+        stop=check.stop,
+        to=check.to,
+        pid1=check.pid1,
     )
 
 

@@ -9,9 +9,10 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from sigkit import ladder, settings, validate
+from sigkit import ladder, settings, stops, validate
 from sigkit.cli import outputs
 from sigkit.cli.options import option, output_file
+from sigkit.errors import UsageError
 from sigkit.launch import ProbeOptions
 from sigkit.report import findings, json_report, pictures, plots, text
 from sigkit.report.progress import progress_bar
@@ -32,22 +33,35 @@ def options_from_cli(
     command: list[str],
     expect: Optional[str],
     after: Optional[float],
-    deadline: float,
-    signal_name: str,
+    grace: Optional[float],
+    signal_name: Optional[str],
     ladder_spec: Optional[str],
     interval: float,
     inherit_signals: bool,
+    stop: Optional[str] = None,
+    to: Optional[str] = None,
+    pid1: bool = False,
 ) -> ProbeOptions:
-    """Shared by ``probe`` and ``run``: the ladder starts with --signal unless --ladder says all."""
-    rungs = ladder.resolve(signal_name, None if ladder_spec is None else ladder_spec.split(","))
+    """The stop contract (``--stop``, else what ``--signal`` or the first rung of ``--ladder``
+    implies) gives the ladder, who gets the signals and the grace; ``--to``/``--grace``
+    override it."""
+    first = signal_name or settings.SIGNAL.default
+    if stop is not None and (ladder_spec or ladder.signal_short_name(first) != "INT"):
+        raise UsageError("--stop names its own signal: leave out --signal and --ladder")
+    rungs = None if stop is not None else ladder.resolve(
+        first, None if ladder_spec is None else ladder_spec.split(","))
+    contract, target, grace = stops.resolve(stop, rungs[0] if rungs else None, to, grace)
     options = ProbeOptions(
         command=command,
         expect=expect,
         after=after,
-        deadline=deadline,
-        ladder=rungs,
+        deadline=grace,
+        ladder=rungs or contract.ladder(),
         interval=interval,
         inherit_signals=inherit_signals,
+        to=target,
+        pid1=pid1,
+        stop=contract,
     )
     validate.probe_options(options, validate.COMMAND_LINE)
     return options
@@ -60,8 +74,11 @@ def probe_command(
     ),
     expect: Optional[str] = option(settings.EXPECT, "--expect"),
     after: Optional[float] = option(settings.AFTER, "--after"),
-    deadline: float = option(settings.DEADLINE, "--deadline", "--grace"),
+    grace: Optional[float] = option(settings.GRACE, "--grace", "--deadline"),
     signal_name: str = option(settings.SIGNAL, "--signal"),
+    stop: Optional[str] = option(settings.STOP, "--stop"),
+    to: Optional[str] = option(settings.TO, "--to"),
+    pid1: bool = typer.Option(settings.PID1.default, "--pid1", help=settings.PID1.help),
     ladder_spec: Optional[str] = option(settings.LADDER, "--ladder"),
     interval: float = option(settings.INTERVAL, "--interval"),
     trials: int = option(settings.TRIALS, "--trials", "-n"),
@@ -84,8 +101,8 @@ def probe_command(
     ),
 ) -> None:
     options = options_from_cli(
-        command or [], expect, after, deadline, signal_name, ladder_spec, interval,
-        inherit_signals,
+        command or [], expect, after, grace, signal_name, ladder_spec, interval,
+        inherit_signals, stop, to, pid1,
     )
     if budget_ms is not None:
         validate.milliseconds(budget_ms, "budget", validate.COMMAND_LINE)

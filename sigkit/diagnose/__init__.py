@@ -7,6 +7,8 @@ did not start.  Rules never format for a terminal: the reporters in ``sigkit.rep
 
 from __future__ import annotations
 
+import dataclasses
+
 from sigkit import causes
 from sigkit.diagnose.evidence import Evidence, from_live, from_trial
 from sigkit.diagnose.rules import RULES
@@ -46,4 +48,16 @@ def diagnose_evidence(evidence: Evidence) -> list[Finding]:
         if evidence.stacks_note:
             seen.append(f"no Python stacks: {evidence.stacks_note}")
         findings.append(finding("unexplained", seen))
-    return findings
+    if evidence.live or evidence.typed:
+        return findings
+    return [in_words_of(found, evidence.sent) for found in findings]
+
+
+def in_words_of(found: Finding, sent: str) -> Finding:
+    """The catalogue teaches with a Ctrl-C; a run that sent SIGTERM is told about SIGTERM."""
+    def words(text: str) -> str:
+        return text.replace("Ctrl-Cs", f"{sent}s").replace("Ctrl-C", sent)
+
+    return dataclasses.replace(
+        found, title=words(found.title), evidence=[words(line) for line in found.evidence],
+        explanation=words(found.explanation), fix=words(found.fix))

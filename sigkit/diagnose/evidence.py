@@ -16,16 +16,23 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sigkit import stacks
+from sigkit import procinfo, stacks
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
 from sigkit.interpreters import CPYTHON, PYPY, implementation_of
+from sigkit.ladder import TTY_KEYS
 from sigkit.procinfo import ProcessState, ThreadState
-from sigkit.stacks import Frame, ThreadStack
+from sigkit.stacks import Frame, ThreadStack, user_frame
+from sigkit.stops import MAIN, Stop
 from sigkit.timeline import (
+    ATEXIT,
+    HANDLER,
+    HANDLER_SET,
     KEYBOARD_INTERRUPT,
+    PROBE,
     SHUTDOWN,
     WAKEUP_REPLACED,
+    Event,
     LateProcess,
     Orphan,
     Trial,
@@ -42,28 +49,12 @@ SWITCH_INTERVAL_US = 5000.0
 # take turns (a C call holding the GIL, a main thread that never reaches a bytecode boundary).
 NOTICEABLE_US = 100_000.0
 
-# The standard library, installed packages, and the console scripts pip writes into a bin/ folder
-# (``uvicorn``, ``gunicorn``: three lines that call the package's main).
-_LIBRARY = re.compile(
-    r"[/\\]lib[/\\](?:python|pypy)\d(?:\.\d+)?[/\\]|[/\\](?:site|dist)-packages[/\\]"
-    r"|[/\\]bin[/\\][^/\\]+$"
-)
 _PYTHON_VERSION = re.compile(r"(python|pypy)(\d)\.(\d+)")
 
 
 def is_probe_frame(frame: Frame) -> bool:
     """sigkit's own frames inside the target (the handler wrapper, the probe's emit)."""
     return frame.filename == "<sigkit probe>" or os.path.dirname(frame.filename) == INJECT_DIR
-
-
-def is_library(frame: Frame) -> bool:
-    """Standard library or installed packages: code the user does not edit."""
-    return bool(_LIBRARY.search(frame.filename)) or frame.filename.startswith("<")
-
-
-def user_frame(frames: list[Frame]) -> Frame | None:
-    """The innermost frame in the user's own code: where a fix goes."""
-    return next((f for f in frames if not is_library(f)), None)
 
 
 def chain(frames: list[Frame]) -> str:
@@ -126,9 +117,38 @@ class Evidence:
     said: str = ""  # what the program printed from the first press on
     signals: list[str] = field(default_factory=list)  # the rungs sent: INT, INT, TERM, KILL
     late_processes: list[LateProcess] = field(default_factory=list)
+    # The stop: what was sent first, to which process (the one sigkit started: for a shell
+    # wrapper not the Python process), and how that process ended.
+    first_signal: str = "INT"
+    stop: Stop | None = None
+    to: str = MAIN
+    pid1: bool = False
+    grace: float | None = None
+    signalled_pid: int | None = None
+    exit_signal: str | None = None
+    python_is_child: bool = False  # the probed Python is a child of the signalled process
+    python_handled: bool = False  # a Python handler ran in the probed process after a press
+    atexit_pending: list[str] = field(default_factory=list)  # registered, per the probe
+    atexit_ran: bool = False  # the interpreter's exit (atexit) ran
+    handlers_set: list[tuple[str, str, str]] = field(default_factory=list)  # (signal, by, where)
     # A live process sigkit sent a signal to (``inspect --signal``): which, and that the process
     # was still running when this snapshot was taken after the wait.
     sent_signal: str | None = None
+
+    @property
+    def sent(self) -> str:
+        """The first signal as a user names it: ``Ctrl-C`` or ``SIGTERM``."""
+        return TTY_KEYS.get(self.first_signal, "SIG" + self.first_signal)
+
+    @property
+    def typed(self) -> bool:
+        """The first signal was a key typed at the terminal (its foreground group got it)."""
+        return self.first_signal in TTY_KEYS
+
+    @property
+    def signalled(self) -> ProcessState | None:
+        """The process sigkit sent the first signal to, as the snapshot saw it."""
+        return next((p for p in self.processes if p.pid == self.signalled_pid), None)
 
     # -- what the rules ask ----------------------------------------------------------------
     @property
@@ -264,6 +284,10 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
         (e.detail.get("os_threads") for e in trial.events if e.kind == SHUTDOWN and e.pid == pid),
         None,
     )
+    mine = [e for e in trial.events if e.pid == pid]
+    registered = [e for e in mine if e.kind == ATEXIT]
+    started = next((e for e in mine if e.kind == PROBE), None)
+    parent = started.detail.get("ppid") if started is not None else None
     return Evidence(
         pid=pid,
         probed=trial.python_pid is not None,
@@ -302,7 +326,33 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
         said=trial.output_after_press,
         signals=[p.signal for p in trial.presses],
         late_processes=list(trial.late_processes),
+        first_signal=first.signal if first is not None else
+        (trial.stop.signal if trial.stop is not None else "INT"),
+        stop=trial.stop,
+        to=trial.to,
+        pid1=trial.pid1,
+        grace=trial.grace,
+        signalled_pid=trial.pid,
+        exit_signal=trial.exit_signal,
+        python_is_child=pid != trial.pid and parent in (trial.pid, 1 if trial.pid1 else None),
+        python_handled=first is not None and any(
+            e.kind == HANDLER and e.t_ns >= first.sent_ns for e in mine),
+        atexit_pending=_names(registered[-1].detail.get("names")) if registered else [],
+        atexit_ran=any(e.kind == SHUTDOWN for e in mine),
+        handlers_set=[_handler_set(e) for e in mine if e.kind == HANDLER_SET
+                      and (first is None or e.t_ns < first.sent_ns)],
     )
+
+
+def _handler_set(event: Event) -> tuple[str, str, str]:
+    """A ``signal.signal()`` the probe saw: (``SIGTERM``, the handler, the caller's file:line)."""
+    signum = event.detail.get("signum")
+    name = procinfo.signal_name(signum) if isinstance(signum, int) else "?"
+    return name, str(event.detail.get("handler", "")), str(event.detail.get("where", ""))
+
+
+def _names(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _raised_before_second_press(trial: Trial, pid: int) -> bool:

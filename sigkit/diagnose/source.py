@@ -15,9 +15,9 @@ import re
 import tokenize
 from dataclasses import dataclass
 
-from sigkit.diagnose.evidence import Evidence, is_library, is_probe_frame
+from sigkit.diagnose.evidence import Evidence, is_probe_frame
 from sigkit.lint import RULES, lint_file
-from sigkit.stacks import Frame
+from sigkit.stacks import Frame, is_library
 
 _RECEIVER = re.compile(r"([A-Za-z_][\w.]*(?:\[[^\]]*\])?)\s*\.\s*(\w+)\s*\(")
 

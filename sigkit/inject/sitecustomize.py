@@ -18,6 +18,10 @@
 #   * ``W pid t fd``                            the program replaced the wakeup fd (asyncio does);
 #   * ``E pid t os_threads nondaemon,names``    interpreter shutdown (atexit; on PyPy also when a
 #                                               KeyboardInterrupt ends it): threads still alive.
+#   * ``A pid t count names``                   the program registered (or removed) an atexit
+#                                               handler: how many are pending, and which;
+#   * ``I pid t signum handler where``          the program set a handler for a watched signal
+#                                               (``where`` = the caller's file:line).
 # Stacks: faulthandler dumps every thread to ``$SIGKIT_STACKS_DIR/stacks-PID.txt`` on signal
 # ``SIGKIT_STACK_SIGNAL`` -- written by C code, so it works while the main thread is stuck.
 import os
@@ -76,6 +80,10 @@ def _sigkit_probe():
         previous = user_handler[signum]
         install(signum, handler)
         user_handler[signum] = handler
+        try:
+            emit("I", "%d %s %s" % (signum, _describe(handler), _caller()))
+        except Exception:
+            pass  # a report must never break the program's signal.signal()
         return previous
 
     def patched_getsignal(signum):
@@ -116,6 +124,7 @@ def _sigkit_probe():
     import atexit
 
     atexit.register(report_threads)
+    _count_atexit(emit)
     emit("S", "%d %s %s %d %s" % (
         os.getppid(), _implementation(), ".".join(str(v) for v in sys.version_info[:3]),
         stacks_armed, sys.executable))
@@ -215,6 +224,60 @@ def _thread_reporter(emit):
         emit("E", "%d %s" % (os_threads, ",".join(names)))
 
     return report_threads
+
+
+def _describe(handler):
+    """``SIG_DFL``/``SIG_IGN``, or the handler's ``module.name``, without spaces."""
+    if not callable(handler):
+        return {0: "SIG_DFL", 1: "SIG_IGN"}.get(int(handler), str(handler))
+    name = getattr(handler, "__qualname__", None) or getattr(handler, "__name__", "?")
+    module = getattr(handler, "__module__", None)
+    text = "%s.%s" % (module, name) if module else name
+    return text.replace(" ", "_").replace(",", "_")
+
+
+def _caller():
+    """``file:line`` of the code that called signal.signal (past the stdlib's wrapper)."""
+    try:
+        frame = sys._getframe(2)
+    except ValueError:  # PyPy's start-up sets handlers from a shallow stack
+        return "?"
+    while frame is not None and frame.f_globals.get("__name__") == "signal":
+        frame = frame.f_back
+    if frame is None:
+        return "?"
+    return "%s:%d" % (frame.f_code.co_filename, frame.f_lineno)  # last field: spaces are fine
+
+
+def _count_atexit(emit):
+    """Report the atexit handlers the program registers: a process killed by a signal's default
+    action never runs them, and sigkit says which were lost.  (Registered after our own hook,
+    which is not counted.)"""
+    import atexit
+
+    real_register = atexit.register
+    real_unregister = getattr(atexit, "unregister", None)
+    names = []
+
+    def report():
+        emit("A", "%d %s" % (len(names), ",".join(names)[:2000]))
+
+    def register(func, *args, **kwargs):
+        result = real_register(func, *args, **kwargs)
+        names.append(_describe(func))
+        report()
+        return result
+
+    def unregister(func):
+        real_unregister(func)
+        name = _describe(func)
+        while name in names:
+            names.remove(name)
+        report()
+
+    atexit.register = register
+    if real_unregister is not None:
+        atexit.unregister = unregister
 
 
 def _chain_to_next_sitecustomize():

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.text import Text
 
+from sigkit import stops
 from sigkit.checks.budgets import BudgetResult
 from sigkit.checks.runner import Case, CaseResult
 
@@ -49,7 +50,17 @@ def reproduce(case: Case) -> str:
         words += ["--expect", options.expect]
     if options.after is not None:
         words += ["--after", f"{options.after:g}"]
-    words += ["--deadline", f"{options.deadline:g}", "--ladder", ",".join(options.ladder)]
+    contract = options.contract()
+    preset = options.stop is not None and options.stop == stops.get(options.stop.name)
+    if preset and options.ladder == contract.ladder():
+        words += ["--stop", contract.name]
+    else:
+        words += ["--ladder", ",".join(options.ladder)]
+    words += ["--grace", f"{options.deadline:g}"]
+    if contract.to != stops.TTY and options.to != contract.to:
+        words += ["--to", options.to]
+    if options.pid1:
+        words.append("--pid1")
     words += ["--", *options.command]
     return f"cd {shlex.quote(str(options.cwd))} && {shlex.join(words)}"
 

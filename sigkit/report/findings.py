@@ -64,7 +64,7 @@ def render_findings(
     errors = sum(1 for f in findings if f.severity == ERROR)
     counts = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
     if errors:
-        counts += f", {errors} keeping Ctrl-C from working"
+        counts += f", {errors} keeping it from stopping"
     console.print(Text(f"{heading}: ", style="bold").append(counts))
     for finding in findings:
         render_finding(console, finding)

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from importlib import resources
 from typing import Any
 
-from sigkit import __version__
+from sigkit import __version__, stop_verdict, stops
 from sigkit.checks.config import Config
 from sigkit.checks.runner import CaseResult
 from sigkit.output import classify
@@ -77,7 +77,25 @@ def trial_to_dict(trial: Trial) -> dict[str, Any]:
         ],
         "output": trial.output[-8192:],
         "output_class": classify(trial.output_after_press),
+        "stop": _stop(trial),
         "findings": findings_to_dict(trial.findings),
+    }
+
+
+def _stop(trial: Trial) -> dict[str, Any] | None:
+    """The stop contract the trial replayed, and its grace verdict (None for a typed key)."""
+    if trial.stop is None:
+        return None
+    verdict = stop_verdict.grace_verdict(trial)
+    return {
+        "preset": trial.stop.name,
+        "manager": trial.stop.manager,
+        "signal": trial.stop.signal,
+        "to": stops.TTY if trial.stop.to == stops.TTY else trial.to,
+        "grace_s": trial.grace,
+        "pid1": trial.pid1,
+        "within_grace": None if verdict is None else verdict[0],
+        "verdict": None if verdict is None else verdict[1],
     }
 
 

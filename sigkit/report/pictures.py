@@ -204,7 +204,7 @@ def timeline(trial: Trial, width: int = 60) -> RenderableType:
     the snapshot is one instant, so each thread's lane ends in a ◇ and what it was doing then.
     """
     if not trial.presses:
-        return Text("No Ctrl-C was pressed: " + (trial.problem or "nothing to draw"), style="dim")
+        return Text("No signal was sent: " + (trial.problem or "nothing to draw"), style="dim")
     gaps = gaps_us(trial)
     snapshot_us = stacks_at_us(trial)
     axis = LogAxis.spanning(longest_us(trial), width)

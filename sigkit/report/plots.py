@@ -72,7 +72,7 @@ def _log_time_axis(axis: Any, low: float, high: float, which: str = "x") -> None
 def _draw_timeline(axis: Any, trial: Trial) -> None:
     """Lanes top-down: one per press, then one per thread of the stack snapshot."""
     if not trial.presses:
-        axis.text(0.5, 0.5, "No Ctrl-C was pressed: " + (trial.problem or "nothing to draw"),
+        axis.text(0.5, 0.5, "No signal was sent: " + (trial.problem or "nothing to draw"),
                   ha="center", va="center")
         axis.set_axis_off()
         return
@@ -208,7 +208,7 @@ def save_switch_interval(cells: Sequence[switch_interval.Cell], path: Path) -> N
     figure, axis = plt.subplots(figsize=(6.5, 4))
     _latency_lines(axis, series)
     axis.set_xlabel("busy pure-Python threads")
-    axis.set_ylabel("Ctrl-C → Python handler (p50, band to p95)")
+    axis.set_ylabel("sent → Python handler (p50, band to p95)")
     axis.set_xticks(sorted({c.threads for c in cells}))
     _save(figure, path)
 

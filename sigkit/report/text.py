@@ -14,34 +14,47 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sigkit import stacks
+from sigkit import stacks, stop_verdict
+from sigkit.ladder import TTY_KEYS
 from sigkit.output import classify
 from sigkit.stats import summarize
 from sigkit.timeline import LATENCY_NAMES, SPAWN, Trial, key_label, latencies_us
 from sigkit.units import fmt, shared_unit
 
 _ENDINGS = {
-    "ki": "ended by KeyboardInterrupt on the first Ctrl-C",
-    "exit": "exited on the first Ctrl-C",
-    "term": "survived every Ctrl-C; SIGTERM/SIGHUP ended it",
+    "ki": "ended by KeyboardInterrupt on the first {first}",
+    "exit": "exited on the first {first}",
+    "term": "survived the first {first}; {ender} ended it",
     "kill": "survived everything but SIGKILL",
     "never": "still alive after the whole ladder",
     "not-ready": "never became ready (--expect did not match in time); killed",
-    "exited-before-interrupt": "exited before sigkit pressed Ctrl-C",
+    "exited-before-interrupt": "exited before sigkit {sent} {first}",
 }
 
 
 def describe_ending(trial: Trial) -> str:
+    """How it ended, in the words of the signals actually sent (Ctrl-C only when typed)."""
     verdict = trial.verdict
+    first = key_label(first_signal(trial))
     if verdict.startswith("presses="):
-        text = f"needed {trial.presses_to_exit} presses of Ctrl-C"
+        text = f"needed {trial.presses_to_exit} presses of {first}"
     else:
-        text = _ENDINGS.get(verdict, verdict)
+        ender = trial.presses[trial.presses_to_exit - 1] if trial.presses_to_exit else None
+        text = _ENDINGS.get(verdict, verdict).format(
+            first=first, ender=key_label(ender.signal) if ender else "?",
+            sent="pressed" if first_signal(trial) in TTY_KEYS else "sent")
     if trial.exit_signal:
         text += f" (killed by {trial.exit_signal})"
     elif trial.exit_code is not None:
         text += f" (exit code {trial.exit_code})"
     return text
+
+
+def first_signal(trial: Trial) -> str:
+    """The first signal sent (or, if none was, the one the stop would have sent)."""
+    if trial.presses:
+        return trial.presses[0].signal
+    return trial.stop.signal if trial.stop is not None else "INT"
 
 
 def _header(trial: Trial) -> Text:
@@ -94,11 +107,20 @@ def render_trial(console: Console, trial: Trial) -> None:
     if trial.presses:
         console.print(timeline_table(trial))
     style = "green" if trial.verdict in ("ki", "exit") else "red"
+    contract = stop_verdict.describe(trial)
+    if contract:
+        console.print(Text("Stop: ", style="bold").append(contract))
     console.print(Text("Ending: ", style="bold").append(describe_ending(trial), style=style))
+    grace = stop_verdict.grace_verdict(trial)
+    if grace is not None:
+        within, sentence = grace
+        console.print(Text("Grace: ", style="bold").append(sentence,
+                                                           style="green" if within else "red"))
     if trial.problem is not None:
         render_problem(console, trial)
     if trial.presses:
-        console.print(f"Output after Ctrl-C: {', '.join(classify(trial.output_after_press))}")
+        console.print(f"Output after {key_label(first_signal(trial))}: "
+                      f"{', '.join(classify(trial.output_after_press))}")
     if trial.lost_threads:
         console.print(
             Text(
@@ -192,4 +214,6 @@ def render_summary(console: Console, trials: Sequence[Trial]) -> None:
 
 
 def describe_ending_short(trial: Trial) -> str:
+    if trial.verdict == "exit" and trial.presses[0].signal not in TTY_KEYS:
+        return f"exit on SIG{trial.presses[0].signal}"
     return trial.verdict if trial.verdict != "ki" else "KeyboardInterrupt (1 press)"

@@ -24,6 +24,7 @@ from sigkit.diagnose.rules import (
     shutdown,
     signals,
     startup,
+    stop,
     swallowed,
     waits,
 )
@@ -33,6 +34,10 @@ Rule = Callable[[Evidence], list[Finding]]
 
 RULES: tuple[Rule, ...] = (
     startup.pressed_during_startup,
+    stop.grace_overrun,
+    stop.pid1_no_handler,
+    stop.shell_wrapper,
+    stop.handler_replaced,
     signals.ignored,
     signals.blocked,
     signals.not_foreground,
@@ -54,5 +59,6 @@ RULES: tuple[Rule, ...] = (
     prompt.back_at_prompt,
     swallowed.swallowed,
     shutdown.lost_work,
+    stop.default_term,
     orphans.orphans,
 )

@@ -7,11 +7,11 @@ import ast
 import linecache
 
 from sigkit import causes
-from sigkit.diagnose.evidence import Evidence, is_library, is_probe_frame
+from sigkit.diagnose.evidence import Evidence, is_probe_frame
 from sigkit.diagnose.rules.common import main_where, signal_path
 from sigkit.diagnose.source import quoted
 from sigkit.findings import Finding, finding
-from sigkit.stacks import Frame
+from sigkit.stacks import Frame, is_library
 from sigkit.units import fmt
 
 

@@ -53,7 +53,7 @@ def exit_wait(frames: list[Frame]) -> bool:
 
 
 def signal_path(ev: Evidence) -> list[str]:
-    """What became of the first Ctrl-C: C handler (wakeup byte), then Python handler."""
+    """What became of the first signal: C handler (wakeup byte), then Python handler."""
     if ev.sent_signal is not None:
         return [live_delivery(ev)]
     if not ev.presses:
@@ -66,13 +66,13 @@ def signal_path(ev: Evidence) -> list[str]:
                  "fd (asyncio's event loop does), so CPython's wakeup byte went to the program, "
                  "not to sigkit"]
     elif ev.arrival_us is None:
-        lines = ["no C-level handler ran after the Ctrl-C (no wakeup byte reached sigkit)"]
+        lines = [f"no C-level handler ran after the {ev.sent} (no wakeup byte reached sigkit)"]
     else:
-        lines = [f"{_interpreter(ev)} C handler ran {fmt(ev.arrival_us)} after the Ctrl-C"]
+        lines = [f"{_interpreter(ev)} C handler ran {fmt(ev.arrival_us)} after the {ev.sent}"]
     if ev.handler_us is not None:
-        lines.append(f"the Python handler ran {fmt(ev.handler_us)} after the Ctrl-C")
+        lines.append(f"the Python handler ran {fmt(ev.handler_us)} after the {ev.sent}")
     elif ev.handled_presses == 0:
-        lines.append(f"no Python handler ran, in {_presses(ev.presses)}")
+        lines.append(f"no Python handler ran, in {_presses(ev)}")
     else:
         lines.append("no Python handler ran before the deadline")
     return lines
@@ -98,8 +98,10 @@ def _interpreter(ev: Evidence) -> str:
     return "PyPy's" if ev.implementation == PYPY else "CPython's"
 
 
-def _presses(count: int) -> str:
-    return "1 press" if count == 1 else f"{count} presses (Ctrl-C, then the ladder)"
+def _presses(ev: Evidence) -> str:
+    if ev.presses == 1:
+        return f"1 {'press' if ev.typed else 'signal'}"
+    return f"{ev.presses} signals ({ev.sent}, then the ladder)"
 
 
 def main_where(ev: Evidence) -> list[str]:

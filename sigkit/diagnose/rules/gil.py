@@ -135,7 +135,7 @@ def busy_workers(ev: Evidence) -> list[Finding]:
     turns = waited / SWITCH_INTERVAL_US
     evidence = [
         f"budget {fmt(ev.budget_us)} broken: the Python handler ran {fmt(ev.handler_us)} "
-        "after the Ctrl-C",
+        f"after the {ev.sent}",
         f"{fmt(waited)} of it between the C handler and the Python handler: about "
         f"{turns:.1f} x the {fmt(SWITCH_INTERVAL_US)} switch interval",
     ]
@@ -153,11 +153,11 @@ def slow_handler(ev: Evidence) -> list[Finding]:
     if main_c_call(ev) or worker_holds_gil(ev) or busy_workers(ev):
         return []
     figure = ev.responsiveness_us or 0.0
-    evidence = [f"budget {fmt(ev.budget_us)} broken: {fmt(figure)} from the Ctrl-C to the "
+    evidence = [f"budget {fmt(ev.budget_us)} broken: {fmt(figure)} from the {ev.sent} to the "
                 f"{'Python handler' if ev.handler_us is not None else 'exit'}", *signal_path(ev)]
     if ev.after_arrival_us is not None:
         evidence.append(f"{fmt(ev.after_arrival_us)} of it after the C handler ran")
     fix = (f"Probe again with `--deadline {max(figure / 2e6, 0.001):.3g}` (half the latency): "
-           "the first Ctrl-C then misses the deadline and sigkit captures every thread's stack "
+           f"the first {ev.sent} then misses the deadline and sigkit captures every thread's stack "
            "and state while the program is held up, and names the cause.")
     return [finding("slow-handler", evidence, fix)]

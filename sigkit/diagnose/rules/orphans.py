@@ -16,11 +16,13 @@ def orphans(ev: Evidence) -> list[Finding]:
         for o in ev.orphans
     ]
     if any(o.escaped_session for o in ev.orphans):
-        fix = ("A child in its own session never gets the terminal's Ctrl-C: terminate it "
+        fix = (f"A child in its own session never gets a {ev.sent} meant for the program's "
+               "group: terminate it "
                "yourself in a `finally:` or `atexit` handler (`proc.terminate(); "
                "proc.wait(timeout)`), or forward SIGINT/SIGTERM to it.")
     else:
-        fix = ("The children got the same Ctrl-C and survived it (they handle or ignore "
-               "SIGINT): terminate them in a `finally:` or `atexit` handler (`proc.terminate(); "
+        got = (f"got the same {ev.sent} and survived it (they handle or ignore it)" if ev.typed
+               or ev.to != "main" else f"never got the {ev.sent}: it went to the main process only")
+        fix = (f"The children {got}: terminate them in a `finally:` or `atexit` handler (`proc.terminate(); "
                "proc.wait(timeout)`, `p.terminate(); p.join()` for multiprocessing).")
     return [finding("orphans", evidence, fix)]

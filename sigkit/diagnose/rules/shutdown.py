@@ -32,7 +32,7 @@ def _interrupted(ev: Evidence) -> list[str]:
     if ev.raised_in_time:
         return ["the first Ctrl-C raised KeyboardInterrupt to the top level; the exit then waited"]
     if ev.handled_presses:
-        return [f"the Python handler ran for {ev.handled_presses} of {ev.presses} presses; "
+        return [f"the Python handler ran for {ev.handled_presses} of {ev.presses} signals sent; "
                 "the exit-time wait went on"]
     return []
 
@@ -107,7 +107,7 @@ def lost_work(ev: Evidence) -> list[Finding]:
         return []
     names = ", ".join(f"'{name}'" for name in ev.lost_threads)
     evidence = [f"non-daemon threads still alive at interpreter shutdown: {names}",
-                "the first Ctrl-C ended the program: those threads died mid-work"]
+                f"the first {ev.sent} ended the program: those threads died mid-work"]
     if ev.implementation == PYPY and ev.raised_in_time:
         evidence.append(
             "PyPy: the KeyboardInterrupt reached the top level, and PyPy then kills itself with "
@@ -116,7 +116,7 @@ def lost_work(ev: Evidence) -> list[Finding]:
         )
     elif ev.version is not None and (3, 9) <= ev.version <= (3, 12):
         evidence.append(
-            f"{version_text(ev.version)}: a join() interrupted by Ctrl-C marks the thread as "
+            f"{version_text(ev.version)}: a join() interrupted by a signal marks the thread as "
             "finished (python/cpython#90882), so the exit did not wait for it"
         )
     fix = (f"Stop {names} explicitly: give the worker a `threading.Event` it checks between "

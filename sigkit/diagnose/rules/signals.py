@@ -16,6 +16,8 @@ def ignored(ev: Evidence) -> list[Finding]:
     state = ev.main_state
     if not ev.stuck or state is None or "SIGINT" not in state.masks.get("SigIgn", []):
         return []
+    if not ev.live and ev.first_signal != "INT":
+        return []
     evidence = [f"SigIgn of pid {ev.pid} (/proc/{ev.pid}/status) contains SIGINT", *signal_path(ev)]
     hits = lint_hits(ev, causes.get("sigint-ignored").lint, running_only=False)
     evidence += [hit.sentence() for hit in hits]
@@ -34,6 +36,8 @@ def blocked(ev: Evidence) -> list[Finding]:
     """SIGINT is in the main thread's signal mask: it stays pending, or goes to another thread."""
     state = ev.main_state
     if not ev.stuck or state is None or "SIGINT" not in state.masks.get("SigBlk", []):
+        return []
+    if not ev.live and ev.first_signal != "INT":
         return []
     evidence = [f"SigBlk of the main thread (tid {state.tid}) contains SIGINT"]
     pending = [key for key in ("ShdPnd", "SigPnd") if "SIGINT" in state.masks.get(key, [])]
@@ -59,6 +63,8 @@ def not_foreground(ev: Evidence) -> list[Finding]:
     """The terminal sends Ctrl-C to its foreground process group; this process is not in it."""
     process = ev.process
     if not ev.stuck or process is None or process.in_foreground:
+        return []
+    if not ev.live and not ev.typed:  # sigkit sent it to the process: no terminal involved
         return []
     if ev.arrival_us is not None:
         return []  # the signal got there anyway (sent to the group, not typed)

@@ -27,6 +27,8 @@ def swallowed(ev: Evidence) -> list[Finding]:
         return []
     if ev.handler_us is None and not _handled_live(ev):
         return []
+    if ev.first_signal != "INT":
+        return []  # only SIGINT means KeyboardInterrupt: a slow TERM handler is grace-overrun
     if exit_wait(ev.main_frames):
         return []  # KeyboardInterrupt is on its way out; an exit-time wait holds it up
     if in_asyncio_callback(ev.main_frames):
