@@ -3,6 +3,8 @@ evidence built by hand (what must not be called a prompt)."""
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 import time
@@ -87,3 +89,24 @@ def test_a_terminal_wait_without_the_interrupt_reaching_python_is_not_a_prompt(t
     """Waiting for the terminal says nothing if the Ctrl-C never got into Python."""
     ev = evidence(kernel_thread("read(fd 0, /dev/pts/3)"), [], **taken)
     assert "back-at-prompt" not in [cause for cause, _ in causes_of(ev)]
+
+
+def test_inspect_signal_int_on_a_live_repl(sigkit, py311):
+    """A REPL sigkit did not start: the SIGINT sent with inspect --signal is taken, and the
+    kernel shows the REPL waiting for its terminal (3.11's REPL loop has no Python frame)."""
+    repl = pexpect.spawn(py311, ["-i"], encoding="utf-8", timeout=30)
+    try:
+        repl.expect_exact(">>> ")
+        done = sigkit("inspect", str(repl.pid), "--signal", "INT", "--wait", "1", "--json")
+        repl.sendline("print(6 * 7)")
+        repl.expect_exact("42")  # the ground truth: still there, answering
+    finally:
+        repl.close(force=True)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["signal"]["exited"] is False
+    found = [f for f in report["findings"] if f["cause"] == "back-at-prompt"]
+    assert len(found) == 1 and found[0]["severity"] == "info"
+    assert any(re.search(r"asleep in pselect6\(fd 0 only, /dev/pts/\d+\)", line)
+               for line in found[0]["evidence"])
+    assert "swallowed-interrupt" not in {f["cause"] for f in report["findings"]}

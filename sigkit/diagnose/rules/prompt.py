@@ -57,7 +57,8 @@ def back_at_prompt(ev: Evidence) -> list[Finding]:
     taken, reading = interrupt_taken(ev), reads_a_line(ev)
     if taken is None or not reading:
         return []
-    evidence = [*signal_path(ev), taken, *reading]
+    said_live = ev.sent_signal is not None  # signal_path says already that a handler took it
+    evidence = [*signal_path(ev), *([] if said_live else [taken]), *reading]
     if not any(line.startswith("the main thread is in") for line in reading):
         said = set(line.split(":")[0] for line in reading)
         evidence += [line for line in main_where(ev) if line.split(":")[0] not in said]
