@@ -213,3 +213,4 @@ def test_signal_to_a_parent_says_the_wait_is_in_its_stubborn_child(sigkit, py311
     assert "Popen.wait" in said and "waits_for_a_stubborn_child.py:13" in said
     assert f"the wait is in child pid {child.pid} (python" in said and "ignores SIGINT" in said
     assert f"Python stacks of pid {child.pid} (python" in text.stdout
+    assert f"The wait is in child pid {child.pid} (python" in " ".join(text.stdout.split())

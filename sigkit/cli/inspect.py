@@ -21,6 +21,7 @@ from rich.text import Text
 from sigkit import stacks, validate
 from sigkit.diagnose import diagnose_evidence
 from sigkit.diagnose.evidence import Evidence, from_live
+from sigkit.diagnose.rules.common import child_waits
 from sigkit.findings import Finding
 from sigkit.interpreters import PYPY
 from sigkit.live_stop import StopAttempt, try_stop
@@ -137,6 +138,8 @@ def render(console: Console, evidence: Evidence, findings: list[Finding]) -> Non
     shared = process.threads[0].masks.get("ShdPnd", []) if process.threads else []
     console.print(f"Pending for the whole process (ShdPnd): {_names(shared) or 'none'}")
     _render_children(console, evidence.children)
+    for line in child_waits(evidence):  # the parent only waits: say where the wait really is
+        console.print(Text(line[0].upper() + line[1:], style="bold"), soft_wrap=True)
     if evidence.threads:
         console.print(Text(f"Python stacks ({evidence.stacks_source}):", style="bold"))
         console.print(Text(stacks.format_threads(evidence.threads), style="dim"), soft_wrap=True)
