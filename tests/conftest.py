@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -106,6 +108,37 @@ def sigkit() -> SigkitCLI:
                        **(env or {})}
         return subprocess.run([sys.executable, "-m", "sigkit", *args], cwd=cwd, env=environment,
                               capture_output=True, text=True, timeout=timeout)
+
+    return run
+
+
+SigkitHere = Callable[[list[str]], tuple[int, str, str]]
+
+
+@pytest.fixture(scope="session")
+def sigkit_here() -> SigkitHere:
+    """``sigkit_here(argv)`` → (exit status, stdout, stderr): the real entry point
+    (``sigkit.cli.main``) in this process, for many quick runs or a failure patched in."""
+    from sigkit import interrupts
+    from sigkit.cli import main
+
+    def run(argv: list[str]) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        saved = {signum: signal.getsignal(signum) for signum in interrupts.STOP_SIGNALS}
+        old_argv = sys.argv
+        sys.argv = ["sigkit", *argv]
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    main()
+                    status = 0
+                except SystemExit as done:
+                    status = done.code if isinstance(done.code, int) else 1
+        finally:
+            sys.argv = old_argv
+            for signum, handler in saved.items():
+                signal.signal(signum, handler)
+        return status, out.getvalue(), err.getvalue()
 
     return run
 
