@@ -14,9 +14,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from ptyprocess import ptyprocess
-
 from conftest import SigkitCLI, SigkitHere
+from ptyprocess import ptyprocess
 
 
 def one_line(err: str) -> str:
