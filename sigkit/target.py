@@ -291,18 +291,10 @@ class Target:
         assert self.trial is not None
         if not self.trial.looks:
             return []
-        seen, found = self.trial.looks[-1], []
-        for process in seen.processes:
-            pid, name = int(str(process["pid"])), str(process["name"])
-            dumped = seen.stacks_of(pid)
-            if dumped is None:
-                found.append(stacks.ProcessStacks(pid, name, note="not a Python process"))
-            elif dumped.text:
-                threads = stacks.parse(dumped.text, dumped.source or "")
-                found.append(stacks.ProcessStacks(pid, name, dumped.source, threads))
-            else:
-                found.append(stacks.ProcessStacks(pid, name, note=dumped.note))
-        return found
+        seen = self.trial.looks[-1]
+        dumps = {dump.pid: dump for dump in seen.stacks}
+        return [dumps.get(pid) or stacks.ProcessStacks(pid, None, None, "not a Python process", name)
+                for pid, name in ((int(str(p["pid"])), str(p["name"])) for p in seen.processes)]
 
     def python_pid(self) -> Optional[int]:
         """The Python process the probe reports on: the target itself, else its first child."""

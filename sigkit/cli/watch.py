@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
 
@@ -63,7 +62,7 @@ def watch_command(
     status = exit_status(trial)
     watch_text.render_end(console, trial, status, shown)
     if json_file is not None:
-        extra = {"process_stacks": [asdict(p) for p in watched.process_stacks]}
+        extra = {"process_stacks": [p.to_dict() for p in watched.process_stacks]}
         json_file.write_text(json_report.dumps(json_report.run_to_dict([trial], extra)) + "\n")
     sys.exit(status)
 

@@ -276,7 +276,7 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
     figures = latencies_us(trial)
     first = trial.first_press
     look = trial.looks[-1] if trial.looks else None
-    tree = {s.pid: stacks.parse(s.text, s.source or "") for s in look.stacks if s.text} if look else {}
+    tree = {s.pid: s.threads for s in look.stacks if s.text} if look else {}
     snapshot = trial.proc_snapshot or (look.processes if look else [])
     at_exit = next(
         (e.detail.get("os_threads") for e in trial.events if e.kind == SHUTDOWN and e.pid == pid),

@@ -157,17 +157,15 @@ def render_other_processes(console: Console, trial: Trial) -> None:
     seen = trial.looks[-1] if trial.looks else None
     if seen is None:
         return
-    names = {int(str(p["pid"])): str(p["name"]) for p in seen.processes}
     for dump in seen.stacks:
         if dump.pid == trial.python_pid or dump.pid == trial.pid:
             continue
-        label = f"Process {dump.pid} ({names.get(dump.pid, '?')})"
+        label = f"Process {dump.pid} ({dump.name or '?'})"
         if not dump.text:
             console.print(Text(f"{label}: no stacks: {dump.note}", style="yellow"))
             continue
         console.print(f"{label}, {dump.source}:")
-        threads = stacks.parse(dump.text, dump.source or "")
-        console.print(Text(stacks.format_threads(threads), style="dim"), soft_wrap=True)
+        console.print(Text(stacks.format_threads(dump.threads), style="dim"), soft_wrap=True)
 
 
 def render_problem(console: Console, trial: Trial, lines: int = 15) -> None:
