@@ -232,20 +232,15 @@ def test_a_library_that_replaced_the_handler_is_named(py311, tmp_path):
     assert "site-packages/quietlib/__init__.py:4" in replaced.evidence[0]
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sigkit", *args], capture_output=True,
-                          text=True, timeout=120)
-
-
-def test_a_term_run_speaks_of_sigterm_never_of_ctrl_c(py311, tmp_path):
+def test_a_term_run_speaks_of_sigterm_never_of_ctrl_c(sigkit, py311, tmp_path):
     command = [py311, program("parent_waits_child"), str(tmp_path / "child")]
-    text = run_cli("probe", "--stop", "docker", "--grace", "1", "--expect", "ready", "--",
+    text = sigkit("probe", "--stop", "docker", "--grace", "1", "--expect", "ready", "--",
                    *command)
     assert text.returncode == 0, text.stderr
     assert "Ctrl-C" not in text.stdout
     assert "Grace: still running at 1 s: docker stop would SIGKILL it" in text.stdout
     assert "Stop: docker stop: SIGTERM to pid" in text.stdout
-    document = run_cli("probe", "--stop", "docker", "--grace", "1", "--expect", "ready",
+    document = sigkit("probe", "--stop", "docker", "--grace", "1", "--expect", "ready",
                        "--json", "-", "--", *command)
     assert "Ctrl-C" not in document.stdout
     parsed = json.loads(document.stdout)
