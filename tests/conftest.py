@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import os
 import signal
@@ -11,6 +12,7 @@ import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import psutil
 import pytest
@@ -24,6 +26,7 @@ os.environ[SESSION_MARKER] = uuid.uuid4().hex
 # subreaper, this session adopts every orphaned descendant, whatever it did to its environment.
 SUBREAPER = orphans.set_subreaper(True)
 
+REPO = Path(__file__).resolve().parent.parent
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))) / "versions"
 
 
@@ -141,6 +144,17 @@ def sigkit_here() -> SigkitHere:
         return status, out.getvalue(), err.getvalue()
 
     return run
+
+
+@pytest.fixture(scope="session")
+def docs_generator() -> ModuleType:
+    """``docs/generate.py`` (not a package: loaded from its file), once per session."""
+    spec = importlib.util.spec_from_file_location("docs_generate", REPO / "docs" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")
