@@ -69,7 +69,10 @@ def _sigkit_probe():
 def _failure(stage):
     """``stage: Type: message`` of the exception being handled, on one line (the ``X`` message)."""
     kind, error = sys.exc_info()[:2]
-    text = "%s: %s: %s" % (stage, getattr(kind, "__name__", "?"), error)
+    try:
+        text = "%s: %s: %s" % (stage, getattr(kind, "__name__", "?"), error)
+    except Exception:  # 2.7: a message that does not encode
+        text = "%s: %s" % (stage, getattr(kind, "__name__", "?"))
     return " ".join(text.split())[:500]
 
 
