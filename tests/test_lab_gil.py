@@ -28,10 +28,12 @@ def test_every_mode_is_timed_under_the_named_interpreter(measured):
     assert all(run.wall > 0 and run.cpu > 0 for run in result.runs.values())
 
 
-def test_threads_are_no_faster_than_sequential(measured):
-    """One GIL: two counting threads cannot beat doing both counts in turn (20 % margin)."""
+def test_two_counting_threads_never_keep_more_than_one_core_busy(measured):
+    """One GIL: however the machine's load stretches the wall clock, the threaded run's CPU time
+    stays within one core's worth of its wall time (processes, with a GIL each, may use two)."""
     result, _ = measured
-    assert result.ratio("threads") >= 0.8
+    threads = result.runs["threads"]
+    assert threads.cpu <= 1.2 * threads.wall, (threads.cpu, threads.wall)
 
 
 def test_processes_beat_threads_on_two_free_cores(measured):

@@ -98,7 +98,9 @@ def test_setsid_grandchild_is_found_killed_and_reported(tmp_path, py311):
 
 def test_shell_script_target_has_no_handler_events(tmp_path):
     path = tmp_path / "wait.sh"
-    path.write_text("echo ready\nsleep 30\n")
+    # exec: a press landing while sh forks its child (2 ms after "ready") would otherwise meet
+    # sh between fork and wait, and sometimes take a second press; either process dies by SIGINT.
+    path.write_text("echo ready\nexec sleep 30\n")
     trial = probe(ProbeOptions(["sh", str(path)], expect="ready", **FAST))
     assert trial.interpreter is None
     assert trial.exit_signal == "SIGINT"

@@ -47,12 +47,12 @@ def handler_latencies(name: str, fixed: bool, python: str, count: int) -> list[f
     return values
 
 
-def test_busy_workers_delay_the_handler_beyond_idle(py311):
-    idle = statistics.median(handler_latencies("idle", False, py311, 3))
+def test_a_busy_worker_delays_the_handler_by_a_switch_interval(py311):
+    """Main waits for the GIL a busy thread holds: the holder drops it only when main has asked
+    for a whole switch interval (5 ms here).  A loaded machine only adds to that, so the bound
+    holds under load, where a comparison with the idle program's latency does not."""
     busy = statistics.median(handler_latencies("busy-workers", True, py311, 3))
-    # One busy thread makes the main thread wait for a GIL hand-off (5 ms switch interval);
-    # idle answers in well under a millisecond. A 3× margin leaves room for a noisy machine.
-    assert busy > 3 * idle, (idle, busy)
+    assert busy >= 0.5 * 5_000, busy  # µs: at least half a switch interval, whatever the load
 
 
 def test_blocked_join_on_27_needs_more_than_ctrl_c_and_the_fix_works(scenario_trial):
