@@ -8,6 +8,7 @@ memory of a process sigkit did not start, or of Python 2.7, which has no faultha
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -16,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 # SIGRTMIN+6: glibc keeps the first two real-time signals, programs rarely touch the rest.
@@ -80,15 +81,26 @@ class ThreadStack:
         return not self.frames or self.frames[-1].function not in ("_bootstrap", "__bootstrap")
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProcessStacks:
-    """Every thread of one process of a program's tree, or why sigkit could not read them."""
+    """One process's thread dump (``text``, in the format of ``source``: faulthandler / py-spy),
+    or why sigkit could not take one (``note``: not Python, py-spy failed)."""
 
     pid: int
-    name: str
-    source: Optional[str] = None  # faulthandler / py-spy
-    threads: list[ThreadStack] = field(default_factory=list)
-    note: Optional[str] = None  # why there are no threads (not Python, py-spy failed)
+    source: Optional[str]
+    text: Optional[str]
+    note: Optional[str] = None
+    name: str = ""  # the process's name, from /proc
+
+    @functools.cached_property
+    def threads(self) -> list[ThreadStack]:
+        """Every thread, parsed from the dump (none without one)."""
+        return parse(self.text, self.source or "") if self.text else []
+
+    def to_dict(self) -> dict[str, object]:
+        """The parsed form, for a JSON report."""
+        return {"pid": self.pid, "name": self.name, "source": self.source,
+                "threads": [asdict(thread) for thread in self.threads], "note": self.note}
 
 
 def parse_faulthandler(text: str) -> list[ThreadStack]:

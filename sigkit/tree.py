@@ -19,18 +19,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 from sigkit import procinfo, stacks
+from sigkit.stacks import ProcessStacks
 
 MAX_PYTHON_PROCESSES = 8  # a look must stay quick: a pool of 64 workers does not need 64 dumps
-
-
-@dataclass(frozen=True)
-class ProcessStacks:
-    """One Python process's thread dump (``text`` in the format of ``source``), or why none."""
-
-    pid: int
-    source: Optional[str]
-    text: Optional[str]
-    note: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +66,7 @@ def take(
     by_pid = {s.pid: s for s in states}
     for state in pythons[:MAX_PYTHON_PROCESSES]:
         dump_file = _dump_file(state.pid, by_pid, probed, workdir)
-        look.stacks.append(_stacks(state.pid, dump_file))
+        look.stacks.append(_stacks(state.pid, state.name, dump_file))
     return look
 
 
@@ -98,13 +89,15 @@ def _dump_file(
     return None
 
 
-def _stacks(pid: int, dump_file: Optional[str]) -> ProcessStacks:
+def _stacks(pid: int, name: str, dump_file: Optional[str]) -> ProcessStacks:
     if dump_file is not None:
         text = stacks.dump_with_faulthandler(pid, dump_file)
         if text:
-            return ProcessStacks(pid, "faulthandler", text)
+            return ProcessStacks(pid, "faulthandler", text, name=name)
     text, why = stacks.dump_with_py_spy(pid)
-    return ProcessStacks(pid, "py-spy", text) if text else ProcessStacks(pid, None, None, why)
+    if text:
+        return ProcessStacks(pid, "py-spy", text, name=name)
+    return ProcessStacks(pid, None, None, why, name)
 
 
 def _catches(pid: int, signum: int) -> bool:

@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import SigkitCLI
 
 from sigkit import scenarios, stacks
 from sigkit.diagnose.evidence import ask_version
@@ -79,9 +80,8 @@ def test_pypy_scenarios_match_their_pypy_tokens_with_stacks_from_faulthandler() 
 
 
 @needs_pypy
-def test_run_names_the_interpreter_pypy(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "sigkit", "run", "idle", "--python", str(PYPY3)],
-                          text=True, capture_output=True, timeout=120, cwd=tmp_path)
+def test_run_names_the_interpreter_pypy(sigkit: SigkitCLI, tmp_path: Path) -> None:
+    done = sigkit("run", "idle", "--python", str(PYPY3), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Scenario idle (broken) on pypy3." in done.stdout
     assert "as its header expects" in done.stdout

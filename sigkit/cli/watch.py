@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
 
@@ -11,6 +10,7 @@ import typer
 from rich.console import Console
 
 from sigkit import settings
+from sigkit.cli import outputs
 from sigkit.cli.options import output_file
 from sigkit.diagnose import diagnose
 from sigkit.errors import UsageError
@@ -46,10 +46,9 @@ def watch_command(
 ) -> None:
     if deadline <= 0:
         raise UsageError("--deadline must be more than 0 seconds")
-    if json_file is not None and str(json_file) == "-":
+    if outputs.to_stdout(json_file):
         raise UsageError("--json needs a file name: stdout is the program's screen")
-    if json_file is not None and not json_file.resolve().parent.is_dir():
-        raise UsageError(f"--json: no such directory: {json_file.parent}")  # before, not after
+    outputs.check_writable(json_file, "--json")  # before, not after
     console = Console(stderr=True)
     stuck: list[Finding] = []
 
@@ -67,8 +66,8 @@ def watch_command(
     status = exit_status(trial)
     watch_text.render_end(console, trial, status, shown)
     if json_file is not None:
-        extra = {"process_stacks": [asdict(p) for p in watched.process_stacks]}
-        json_file.write_text(json_report.dumps(json_report.run_to_dict([trial], extra)) + "\n")
+        extra = {"process_stacks": [p.to_dict() for p in watched.process_stacks]}
+        outputs.write_text(json_file, "--json", json_report.dumps(json_report.run_to_dict([trial], extra)))
     sys.exit(status)
 
 

@@ -105,6 +105,8 @@ class Evidence:
     threads_at_exit: int | None = None
     threads_at_press: int | None = None  # the probed Python's threads when the signal went out
     wakeup_replaced: bool = False  # the program took over the wakeup fd (asyncio does)
+    probe_failures: list[str] = field(default_factory=list)  # what the probe could not set up
+    unseen: frozenset[str] = frozenset()  # event kinds it could not watch for (Trial.unseen)
     budget_us: float | None = None
     # The whole tree, from the latest look after the first press (servers wait in children).
     tree: dict[int, list[ThreadStack]] = field(default_factory=dict)  # pid -> its threads
@@ -279,7 +281,7 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
     figures = latencies_us(trial)
     first = trial.first_press
     look = trial.looks[-1] if trial.looks else None
-    tree = {s.pid: stacks.parse(s.text, s.source or "") for s in look.stacks if s.text} if look else {}
+    tree = {s.pid: s.threads for s in look.stacks if s.text} if look else {}
     snapshot = trial.proc_snapshot or (look.processes if look else [])
     at_exit = next(
         (e.detail.get("os_threads") for e in trial.events if e.kind == SHUTDOWN and e.pid == pid),
@@ -316,6 +318,8 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
         threads_at_press=_threads_at_press(trial, pid),
         budget_us=budget_us,
         wakeup_replaced=any(e.kind == WAKEUP_REPLACED and e.pid == pid for e in trial.events),
+        probe_failures=trial.probe_failures,
+        unseen=trial.unseen,
         tree=tree,
         connections=list(look.connections) if look else [],
         connections_at_press=list(trial.at_press.connections) if trial.at_press else [],

@@ -6,6 +6,7 @@ from sigkit.diagnose.evidence import Evidence, calls, chain
 from sigkit.interpreters import PYPY
 from sigkit.procinfo import ThreadState
 from sigkit.stacks import Frame, ThreadStack
+from sigkit.timeline import ARRIVAL, HANDLER
 from sigkit.units import fmt
 
 _EXECUTOR = "concurrent/futures/thread.py"
@@ -53,24 +54,30 @@ def exit_wait(frames: list[Frame]) -> bool:
 
 
 def signal_path(ev: Evidence) -> list[str]:
-    """What became of the first signal: C handler (wakeup byte), then Python handler."""
+    """What became of the first signal: C handler (wakeup byte), then Python handler.  Where the
+    probe failed to watch, the absence of an event is said to be unknown, never "did not run"."""
     if ev.sent_signal is not None:
         return [live_delivery(ev)]
     if not ev.presses:
         return []
-    if not ev.probed:
+    failed = [f"the probe failed inside the target: {what}" for what in ev.probe_failures]
+    if not ev.probed and not failed:
         return ["no sigkit probe inside the program (not Python, or started with -I/-E): "
                 "no handler timings"]
-    if ev.arrival_us is None and ev.wakeup_replaced:
-        lines = ["the C-level arrival was not observable: the program installed its own wakeup "
-                 "fd (asyncio's event loop does), so CPython's wakeup byte went to the program, "
-                 "not to sigkit"]
+    if ev.arrival_us is None and ARRIVAL in ev.unseen:
+        lines = [*failed, "whether the C-level handler ran is unknown (the probe could not watch)"]
+    elif ev.arrival_us is None and ev.wakeup_replaced:
+        lines = [*failed, "the C-level arrival was not observable: the program installed its own "
+                 "wakeup fd (asyncio's event loop does), so CPython's wakeup byte went to the "
+                 "program, not to sigkit"]
     elif ev.arrival_us is None:
-        lines = [f"no C-level handler ran after the {ev.sent} (no wakeup byte reached sigkit)"]
+        lines = [*failed, f"no C-level handler ran after the {ev.sent} (no wakeup byte reached sigkit)"]
     else:
-        lines = [f"{_interpreter(ev)} C handler ran {fmt(ev.arrival_us)} after the {ev.sent}"]
+        lines = [*failed, f"{_interpreter(ev)} C handler ran {fmt(ev.arrival_us)} after the {ev.sent}"]
     if ev.handler_us is not None:
         lines.append(f"the Python handler ran {fmt(ev.handler_us)} after the {ev.sent}")
+    elif HANDLER in ev.unseen:
+        lines.append("whether a Python handler ran is unknown (the probe could not watch)")
     elif ev.handled_presses == 0:
         lines.append(f"no Python handler ran, in {_presses(ev)}")
     else:
