@@ -22,6 +22,7 @@ from sigkit.timeline import (
     HANDLER_SET,
     KEYBOARD_INTERRUPT,
     PROBE,
+    PROBE_FAILED,
     SHUTDOWN,
     WAKEUP_REPLACED,
     Event,
@@ -32,7 +33,7 @@ _TIMESPEC = struct.Struct("qq")
 _UCRED = struct.Struct("iII")
 _ANCILLARY_SPACE = socket.CMSG_SPACE(_TIMESPEC.size) + socket.CMSG_SPACE(_UCRED.size)
 _KINDS = {"S": PROBE, "H": HANDLER, "K": KEYBOARD_INTERRUPT, "W": WAKEUP_REPLACED, "E": SHUTDOWN,
-          "A": ATEXIT, "I": HANDLER_SET}
+          "A": ATEXIT, "I": HANDLER_SET, "X": PROBE_FAILED}
 
 
 def realtime_minus_monotonic_ns() -> int:
@@ -66,10 +67,14 @@ class ProbeListener:
     def __init__(self, path: str) -> None:
         self.path = path
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-        self._sock.bind(path)
+        try:
+            self._sock.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            self._sock.bind(path)
+        except OSError:
+            self._sock.close()
+            raise
         self._sock.setblocking(False)
         self.offset_ns = realtime_minus_monotonic_ns()
 
@@ -104,19 +109,23 @@ class ProbeListener:
 
 
 def to_event(datagram: Datagram, realtime_offset_ns: int) -> Event | None:
-    """Decode one datagram (see the protocol at the top of ``sigkit/inject/sitecustomize.py``)."""
+    """Decode one datagram (the protocol is at the top of ``sigkit/inject/sitecustomize.py``);
+    None for anything that is not a well-formed message of a known kind."""
     if len(datagram.payload) == 1:  # the C handler's wakeup byte: the signal number (0 on 2.7)
         return Event(ARRIVAL, datagram.t_ns, datagram.pid, {"signum": datagram.payload[0]})
     fields = datagram.payload.decode("utf-8", "replace").split(" ", 3)
     if len(fields) < 3 or fields[0] not in _KINDS:
         return None
-    # The kernel's word for the sender beats the text: a forked multiprocessing worker inherits
-    # its parent's probe, pid included.
-    kind, pid, stamp = _KINDS[fields[0]], datagram.pid or int(fields[1]), fields[2]
-    # Python 2.7 has no monotonic clock: its probe sends CLOCK_REALTIME, marked "r".
-    t_ns = int(stamp[:-1]) - realtime_offset_ns if stamp.endswith("r") else int(stamp)
-    rest = fields[3] if len(fields) > 3 else ""
-    return Event(kind, t_ns, pid, _detail(kind, rest))
+    kind, stamp, rest = _KINDS[fields[0]], fields[2], fields[3] if len(fields) > 3 else ""
+    try:
+        # The kernel's word for the sender beats the text: a forked multiprocessing worker
+        # inherits its parent's probe, pid included.
+        pid = datagram.pid or int(fields[1])
+        # Python 2.7 has no monotonic clock: its probe sends CLOCK_REALTIME, marked "r".
+        t_ns = int(stamp[:-1]) - realtime_offset_ns if stamp.endswith("r") else int(stamp)
+        return Event(kind, t_ns, pid, _detail(kind, rest))
+    except ValueError:
+        return None
 
 
 def _detail(kind: str, rest: str) -> dict[str, object]:
@@ -139,6 +148,8 @@ def _detail(kind: str, rest: str) -> dict[str, object]:
     if kind == HANDLER_SET:
         signum, handler, where = ([*rest.split(" ", 2), "", "", ""])[:3]
         return {"signum": int(signum or 0), "handler": handler, "where": where}
+    if kind == PROBE_FAILED:
+        return {"what": rest.strip()}
     if kind == SHUTDOWN:
         os_threads, _, names = rest.partition(" ")
         return {

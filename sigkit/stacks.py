@@ -8,6 +8,7 @@ memory of a process sigkit did not start, or of Python 2.7, which has no faultha
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -16,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 # SIGRTMIN+6: glibc keeps the first two real-time signals, programs rarely touch the rest.
@@ -37,6 +38,11 @@ class Frame:
 
     def where(self) -> str:
         return f"{os.path.basename(self.filename)}:{self.line}"
+
+    @property
+    def short_name(self) -> str:
+        """``stop`` for py-spy's ``Arbiter.stop`` (3.11+ qualified names), as faulthandler says."""
+        return self.function.rsplit(".", 1)[-1]
 
 
 # The standard library, installed packages, and the console scripts pip writes into a bin/ folder
@@ -75,15 +81,26 @@ class ThreadStack:
         return not self.frames or self.frames[-1].function not in ("_bootstrap", "__bootstrap")
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProcessStacks:
-    """Every thread of one process of a program's tree, or why sigkit could not read them."""
+    """One process's thread dump (``text``, in the format of ``source``: faulthandler / py-spy),
+    or why sigkit could not take one (``note``: not Python, py-spy failed)."""
 
     pid: int
-    name: str
-    source: Optional[str] = None  # faulthandler / py-spy
-    threads: list[ThreadStack] = field(default_factory=list)
-    note: Optional[str] = None  # why there are no threads (not Python, py-spy failed)
+    source: Optional[str]
+    text: Optional[str]
+    note: Optional[str] = None
+    name: str = ""  # the process's name, from /proc
+
+    @functools.cached_property
+    def threads(self) -> list[ThreadStack]:
+        """Every thread, parsed from the dump (none without one)."""
+        return parse(self.text, self.source or "") if self.text else []
+
+    def to_dict(self) -> dict[str, object]:
+        """The parsed form, for a JSON report."""
+        return {"pid": self.pid, "name": self.name, "source": self.source,
+                "threads": [asdict(thread) for thread in self.threads], "note": self.note}
 
 
 def parse_faulthandler(text: str) -> list[ThreadStack]:
@@ -168,6 +185,8 @@ def py_spy_path() -> Optional[str]:
 
 def dump_with_py_spy(pid: int, timeout: float = 10.0) -> tuple[Optional[str], Optional[str]]:
     """Run ``py-spy dump --json``; returns (json text, None) or (None, why it failed)."""
+    if runs_pypy(pid):
+        return None, PYPY_UNREADABLE
     exe = py_spy_path()
     if exe is None:
         return None, "py-spy is not installed (it comes with sigkit: pip install --force-reinstall sigkit)"
@@ -183,6 +202,20 @@ def dump_with_py_spy(pid: int, timeout: float = 10.0) -> tuple[Optional[str], Op
     if done.returncode != 0:
         return None, py_spy_failure(done.stderr or done.stdout, done.returncode)
     return done.stdout, None
+
+
+PYPY_UNREADABLE = "py-spy cannot read PyPy's stacks (it knows only CPython's memory layout)"
+
+
+def runs_pypy(pid: int) -> bool:
+    """The process runs PyPy: its executable or the library it loaded says so."""
+    try:
+        if os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith("pypy"):
+            return True
+        with open(f"/proc/{pid}/maps") as maps:
+            return any("libpypy" in line for line in maps)
+    except OSError:
+        return False
 
 
 def py_spy_failure(output: str, returncode: int) -> str:

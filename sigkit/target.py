@@ -8,6 +8,7 @@ a tear-down that kills and reaps everything it started, escaped descendants incl
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -20,7 +21,7 @@ from typing import Callable, Optional
 import pexpect
 
 from sigkit import interrupts, managed, orphans, procinfo, stacks, tree
-from sigkit.errors import UsageError
+from sigkit.errors import CouldNotMeasure, UsageError
 from sigkit.inject import INJECT_DIR
 from sigkit.listener import ProbeListener, to_event
 from sigkit.output import strip_ansi
@@ -38,6 +39,13 @@ from sigkit.timeline import (
 )
 
 OUTPUT_LIMIT = 256 * 1024  # keep the last 256 KiB of what the target printed
+# What exec(2) says about the program itself: the user's command cannot run (exit 2).  Any other
+# failure to start it -- no pty left (EMFILE, ENFILE, ENOSPC), no process slot (EAGAIN), no memory
+# -- is the machine's, and sigkit could not measure (exit 3).
+_PROGRAM_ERRORS = frozenset({
+    errno.ENOENT, errno.EACCES, errno.EPERM, errno.ENOEXEC, errno.ENOTDIR, errno.EISDIR,
+    errno.ELOOP, errno.ENAMETOOLONG, errno.ETXTBSY, errno.E2BIG,
+})
 
 
 def check_command(command: Sequence[str], usage: str = "sigkit probe [OPTIONS] -- CMD [ARGS...]") -> None:
@@ -52,6 +60,21 @@ def check_command(command: Sequence[str], usage: str = "sigkit probe [OPTIONS] -
             raise UsageError(f"not executable: {program}")
     elif shutil.which(program) is None:
         raise UsageError(f"command not found: {program}")
+
+
+def _probe_socket() -> tuple[str, ProbeListener]:
+    """A private folder and the socket the in-target probe reports to; a failure here (no space,
+    a $TMPDIR too long for a socket path, no file descriptors left) is the machine's."""
+    try:
+        workdir = tempfile.mkdtemp(prefix="sigkit-")
+    except OSError as error:
+        raise CouldNotMeasure(f"could not create a temporary folder: {error}") from None
+    path = os.path.join(workdir, "probe.sock")
+    try:
+        return workdir, ProbeListener(path)
+    except OSError as error:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise CouldNotMeasure(f"could not bind the probe socket {path}: {error}") from None
 
 
 def reset_signals_in_child() -> None:
@@ -98,8 +121,7 @@ class Target:
         self.plain_output = plain_output
         self.no_tty = no_tty
         self.pid1 = pid1
-        self.workdir = tempfile.mkdtemp(prefix="sigkit-")
-        self.listener = ProbeListener(os.path.join(self.workdir, "probe.sock"))
+        self.workdir, self.listener = _probe_socket()
         self.token = secrets.token_hex(8)
         self.started_wall = time.time() - 1.0  # psutil create_time has clock-tick resolution
         self.child: Optional[pexpect.spawn] = None
@@ -151,8 +173,12 @@ class Target:
                 preexec_fn=preexec,
                 timeout=None,
             )
-        except (pexpect.ExceptionPexpect, OSError) as error:
+        except pexpect.ExceptionPexpect as error:  # not found after all (PATH in env= differs)
             raise UsageError(f"cannot run {self.command[0]}: {error}") from None
+        except OSError as error:
+            if error.errno in _PROGRAM_ERRORS:
+                raise UsageError(f"cannot run {self.command[0]}: {error}") from None
+            raise CouldNotMeasure(f"could not start {self.command[0]} on a pty: {error}") from None
         # pexpect sleeps 0.1 s after close/terminate "for slow systems": we reap by pid instead.
         child.delayafterclose = child.ptyproc.delayafterclose = 0.0
         child.delayafterterminate = child.ptyproc.delayafterterminate = 0.0
@@ -265,18 +291,10 @@ class Target:
         assert self.trial is not None
         if not self.trial.looks:
             return []
-        seen, found = self.trial.looks[-1], []
-        for process in seen.processes:
-            pid, name = int(str(process["pid"])), str(process["name"])
-            dumped = seen.stacks_of(pid)
-            if dumped is None:
-                found.append(stacks.ProcessStacks(pid, name, note="not a Python process"))
-            elif dumped.text:
-                threads = stacks.parse(dumped.text, dumped.source or "")
-                found.append(stacks.ProcessStacks(pid, name, dumped.source, threads))
-            else:
-                found.append(stacks.ProcessStacks(pid, name, note=dumped.note))
-        return found
+        seen = self.trial.looks[-1]
+        dumps = {dump.pid: dump for dump in seen.stacks}
+        return [dumps.get(pid) or stacks.ProcessStacks(pid, None, None, "not a Python process", name)
+                for pid, name in ((int(str(p["pid"])), str(p["name"])) for p in seen.processes)]
 
     def python_pid(self) -> Optional[int]:
         """The Python process the probe reports on: the target itself, else its first child."""

@@ -27,8 +27,13 @@ SHUTDOWN = "shutdown"  # interpreter shutdown (atexit): which threads were still
 STACKS = "stacks"  # sigkit captured every thread's stack
 ATEXIT = "atexit"  # the program registered/removed atexit handlers: how many are pending
 HANDLER_SET = "handler-set"  # the program set a handler for SIGINT/SIGTERM/SIGHUP/SIGQUIT
+PROBE_FAILED = "probe-failed"  # part of the probe could not set itself up: what it misses is unknown
 EXIT = "exit"  # the target process ended (seen through a pidfd, not EOF)
 
+
+# What each stage of a failed probe set-up leaves unwatched (the stage names the probe sends);
+# any other stage failed before the handlers were wrapped, so both are unknown.
+_UNSEEN = {"stack dump": (), "wakeup fd": (ARRIVAL,)}
 
 _KEYS = {"INT": "Ctrl-C", "QUIT": "Ctrl-\\"}
 
@@ -196,6 +201,19 @@ class Trial:
         if first is None or self.exit_ns is None:
             return None
         return self.exit_ns - first.sent_ns
+
+    @property
+    def probe_failures(self) -> list[str]:
+        """What the injected probe could not set up, in its own words (``stack dump: OSError:
+        ...``): the events it would have sent are unknown, not absent."""
+        return [str(e.detail.get("what", "")) for e in self.events if e.kind == PROBE_FAILED]
+
+    @property
+    def unseen(self) -> frozenset[str]:
+        """The event kinds the probe could not watch for (its set-up failed there): for these,
+        no event means sigkit did not see one, not that none happened."""
+        return frozenset().union(*(_UNSEEN.get(what.split(":", 1)[0], (ARRIVAL, HANDLER))
+                                   for what in self.probe_failures))
 
     @property
     def lost_threads(self) -> list[str]:

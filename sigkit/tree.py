@@ -19,18 +19,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 from sigkit import procinfo, stacks
+from sigkit.stacks import ProcessStacks
 
 MAX_PYTHON_PROCESSES = 8  # a look must stay quick: a pool of 64 workers does not need 64 dumps
-
-
-@dataclass(frozen=True)
-class ProcessStacks:
-    """One Python process's thread dump (``text`` in the format of ``source``), or why none."""
-
-    pid: int
-    source: Optional[str]
-    text: Optional[str]
-    note: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +66,7 @@ def take(
     by_pid = {s.pid: s for s in states}
     for state in pythons[:MAX_PYTHON_PROCESSES]:
         dump_file = _dump_file(state.pid, by_pid, probed, workdir)
-        look.stacks.append(_stacks(state.pid, dump_file))
+        look.stacks.append(_stacks(state.pid, state.name, dump_file))
     return look
 
 
@@ -98,13 +89,15 @@ def _dump_file(
     return None
 
 
-def _stacks(pid: int, dump_file: Optional[str]) -> ProcessStacks:
+def _stacks(pid: int, name: str, dump_file: Optional[str]) -> ProcessStacks:
     if dump_file is not None:
         text = stacks.dump_with_faulthandler(pid, dump_file)
         if text:
-            return ProcessStacks(pid, "faulthandler", text)
+            return ProcessStacks(pid, "faulthandler", text, name=name)
     text, why = stacks.dump_with_py_spy(pid)
-    return ProcessStacks(pid, "py-spy", text) if text else ProcessStacks(pid, None, None, why)
+    if text:
+        return ProcessStacks(pid, "py-spy", text, name=name)
+    return ProcessStacks(pid, None, None, why, name)
 
 
 def _catches(pid: int, signum: int) -> bool:
@@ -114,8 +107,12 @@ def _catches(pid: int, signum: int) -> bool:
 
 
 def _runs_python(pid: int) -> bool:
+    """Named like Python; a process whose executable sigkit may not read (another user's) is
+    handed to py-spy too, whose answer says why it cannot look (ptrace rights)."""
     try:
         name = os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+    except PermissionError:
+        return True
     except OSError:
         return False
     return name.startswith(("python", "pypy"))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+import io
 import os
+import signal
 import subprocess
 import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import psutil
 import pytest
@@ -22,6 +26,7 @@ os.environ[SESSION_MARKER] = uuid.uuid4().hex
 # subreaper, this session adopts every orphaned descendant, whatever it did to its environment.
 SUBREAPER = orphans.set_subreaper(True)
 
+REPO = Path(__file__).resolve().parent.parent
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))) / "versions"
 
 
@@ -108,6 +113,48 @@ def sigkit() -> SigkitCLI:
                               capture_output=True, text=True, timeout=timeout)
 
     return run
+
+
+SigkitHere = Callable[[list[str]], tuple[int, str, str]]
+
+
+@pytest.fixture(scope="session")
+def sigkit_here() -> SigkitHere:
+    """``sigkit_here(argv)`` → (exit status, stdout, stderr): the real entry point
+    (``sigkit.cli.main``) in this process, for many quick runs or a failure patched in."""
+    from sigkit import interrupts
+    from sigkit.cli import main
+
+    def run(argv: list[str]) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        saved = {signum: signal.getsignal(signum) for signum in interrupts.STOP_SIGNALS}
+        old_argv = sys.argv
+        sys.argv = ["sigkit", *argv]
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    main()
+                    status = 0
+                except SystemExit as done:
+                    status = done.code if isinstance(done.code, int) else 1
+        finally:
+            sys.argv = old_argv
+            for signum, handler in saved.items():
+                signal.signal(signum, handler)
+        return status, out.getvalue(), err.getvalue()
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def docs_generator() -> ModuleType:
+    """``docs/generate.py`` (not a package: loaded from its file), once per session."""
+    spec = importlib.util.spec_from_file_location("docs_generate", REPO / "docs" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -59,3 +59,16 @@ def test_the_in_target_probe_imports_nothing_of_sigkit(room):
 def test_nothing_imports_the_cli():
     rooms = [p.name for p in PACKAGE.iterdir() if p.name not in {"cli", "__main__.py"}]
     assert offending(rooms, "sigkit.cli") == []
+
+
+def test_could_not_measure_is_raised_only_where_the_target_is_set_up():
+    """One place converts low-level set-up failures (pty, socket): elsewhere an OSError is either
+    the user's input (UsageError) or a bug to see, not a guess at the machine's fault."""
+    raising = sorted(
+        str(path.relative_to(PACKAGE.parent))
+        for path in PACKAGE.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Raise) and node.exc is not None
+        and "CouldNotMeasure" in ast.dump(node.exc)
+    )
+    assert set(raising) == {"sigkit/target.py"}

@@ -152,3 +152,16 @@ def test_one_origin_renders_a_value_three_ways():
 def test_a_value_with_line_breaks_stays_one_line(sigkit):
     """Found by the generated-input tests: a path with a record separator or a newline."""
     refused(sigkit("lint", "a\x1eb\nc"), "sigkit: error: no such file or directory: a\\x1eb\\nc")
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("/proc/sigkit.json", "--json /proc/sigkit.json: cannot write"),
+    ("{tmp}", "is a directory"),
+    ("{tmp}/missing/out.json", "no such directory"),
+])
+def test_watch_refuses_an_unwritable_json_before_spawning(sigkit, tmp_path, spawn_marker, target,
+                                                           message):
+    command, marker = spawn_marker
+    refused(sigkit("watch", "--json", target.replace("{tmp}", str(tmp_path)), "--", *command),
+            message)
+    assert not marker.exists()

@@ -21,16 +21,6 @@ IMAGE = re.compile(r"<img alt=\"\$ ([^\"]+)\" src=\"[./]*generated/([\w-]+\.svg)
 
 
 @pytest.fixture(scope="module")
-def generator():
-    spec = importlib.util.spec_from_file_location("docs_generate_site", DOCS / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     if importlib.util.find_spec("material") is None:
         pytest.skip("the docs theme is missing: pip install -e '.[test]' (mkdocs-material)")
@@ -65,8 +55,8 @@ def test_pictures_on_the_pages_are_svg_drawings_of_the_command_they_name(site: P
         assert title in html.unescape(drawing), f"{svg} is not a picture of {command}"
 
 
-def test_every_cause_example_is_a_run_that_named_that_cause(generator, site: Path):
-    examples = {c.shows: c.name for c in generator.COMMANDS if c.shows}
+def test_every_cause_example_is_a_run_that_named_that_cause(docs_generator, site: Path):
+    examples = {c.shows: c.name for c in docs_generator.COMMANDS if c.shows}
     assert examples, "the causes page shows no real run"
     page = (site / "causes" / "index.html").read_text(encoding="utf-8")
     for cause_id, name in examples.items():
@@ -74,33 +64,33 @@ def test_every_cause_example_is_a_run_that_named_that_cause(generator, site: Pat
         snippet = (DOCS / "generated" / "causes" / f"{cause_id}.md").read_text(encoding="utf-8")
         assert f"generated/{name}.svg" in snippet
         text = snippet.split('=== "Text"', 1)[1]
-        assert generator.names_cause(text.replace("\n    ", "\n"), cause_id), (
+        assert docs_generator.names_cause(text.replace("\n    ", "\n"), cause_id), (
             f"the {cause_id} example does not name it: run python docs/generate.py --only {name}"
         )
         section = page.split(f'<h2 id="{cause_id}-', 1)[1].split("<h2", 1)[0]
         assert f"generated/{name}.svg" in section, f"{cause_id}'s example is not under it"
 
 
-def test_the_committed_cli_reference_is_what_the_app_prints(generator):
+def test_the_committed_cli_reference_is_what_the_app_prints(docs_generator):
     committed = (DOCS / "generated" / "cli.md").read_text(encoding="utf-8")
-    assert committed == generator.cli_reference(), "run: python docs/generate.py"
+    assert committed == docs_generator.cli_reference(), "run: python docs/generate.py"
     assert "[tool.sigkit]" in committed  # rich markup once ate it
 
 
-def test_generating_twice_rewrites_nothing_and_measures_only_on_request(generator, tmp_path):
-    first = generator.generate(tmp_path, smoke=False)
+def test_generating_twice_rewrites_nothing_and_measures_only_on_request(docs_generator, tmp_path):
+    first = docs_generator.generate(tmp_path, smoke=False)
     assert [path.name for path in first] == ["cli.md"]  # the default: no real runs
     stamp = (tmp_path / "cli.md").stat().st_mtime_ns
-    assert generator.generate(tmp_path, smoke=False) == []
+    assert docs_generator.generate(tmp_path, smoke=False) == []
     assert (tmp_path / "cli.md").stat().st_mtime_ns == stamp
 
 
-def test_a_picture_is_rich_drawing_the_commands_own_colours(generator):
-    output = generator.Output("sigkit run idle", "\x1b[1;32mended by KeyboardInterrupt\x1b[0m\n")
-    drawing = generator.terminal_svg(output.shown, output.ansi)
+def test_a_picture_is_rich_drawing_the_commands_own_colours(docs_generator):
+    output = docs_generator.Output("sigkit run idle", "\x1b[1;32mended by KeyboardInterrupt\x1b[0m\n")
+    drawing = docs_generator.terminal_svg(output.shown, output.ansi)
     assert drawing.startswith("<svg") and "sigkit\xa0run\xa0idle" in html.unescape(drawing)
     assert "font-weight: bold" in drawing and "KeyboardInterrupt" in drawing
-    assert generator.terminal_svg(output.shown, output.ansi) == drawing  # same run, same file
+    assert docs_generator.terminal_svg(output.shown, output.ansi) == drawing  # same run, same file
     snippet = output.picture_snippet("tutorial-idle.svg")
     assert "![$ sigkit run idle](generated/tutorial-idle.svg)" in snippet
     assert "    $ sigkit run idle\n    ended by KeyboardInterrupt\n" in snippet

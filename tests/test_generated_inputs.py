@@ -1,30 +1,27 @@
 """Generated command lines and configs: every outcome is exit 0, 1 or 2, never a traceback, and
 a refusal (exit 2) is one line.
 
-The CLI runs in this process (``sigkit.cli.main`` with a patched ``sys.argv``) so that hundreds
-of inputs take seconds.  The only program a generated input can start is ``true``, which exits
-at once: no generated value can make a run long.
+The CLI runs in this process (the ``sigkit_here`` fixture) so that hundreds of inputs take
+seconds.  The only program a generated input can start is ``true``, which exits at once: no
+generated value can make a run long.  Exit 3 ("could not measure": no pty, no probe socket) is a
+failure of the machine, which no generated argument or config can cause: it counts as a bug here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import math
 import os
-import signal
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import SigkitHere
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sigkit import interrupts
 from sigkit.checks.config import CHECK_KEYS
-from sigkit.cli import main
 
 FAST_TARGET = "true"
 SETTINGS = settings(max_examples=60, deadline=None,
@@ -52,28 +49,8 @@ def inside(folder: Path) -> Iterator[None]:
         os.chdir(before)
 
 
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """``sigkit ARGV`` in this process: (exit status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    saved = {signum: signal.getsignal(signum) for signum in interrupts.STOP_SIGNALS}
-    old_argv = sys.argv
-    sys.argv = ["sigkit", *argv]
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main()
-                status = 0
-            except SystemExit as done:
-                status = done.code if isinstance(done.code, int) else 1
-    finally:
-        sys.argv = old_argv
-        for signum, handler in saved.items():
-            signal.signal(signum, handler)
-    return status, out.getvalue(), err.getvalue()
-
-
-def assert_clean_outcome(argv: list[str]) -> tuple[int, str, str]:
-    status, out, err = run_cli(argv)
+def assert_clean_outcome(sigkit_here: SigkitHere, argv: list[str]) -> tuple[int, str, str]:
+    status, out, err = sigkit_here(argv)
     event(f"exit {status}")
     assert status in (0, 1, 2), (argv, status, err)
     assert "Traceback" not in err and "Traceback" not in out, (argv, err)
@@ -104,15 +81,15 @@ def probe_argv(draw: st.DrawFn) -> list[str]:
 
 @given(argv=probe_argv())
 @SETTINGS
-def test_probe_arguments(argv: list[str]) -> None:
-    status, out, _ = assert_clean_outcome(argv)
+def test_probe_arguments(argv: list[str], sigkit_here: SigkitHere) -> None:
+    status, out, _ = assert_clean_outcome(sigkit_here, argv)
     if status == 0:
         assert "Ending:" in out
 
 
 @given(pid=st.one_of(st.integers(min_value=-(2**80), max_value=2**80).map(str), TEXT))
 @SETTINGS
-def test_inspect_arguments(pid: str) -> None:
+def test_inspect_arguments(pid: str, sigkit_here: SigkitHere) -> None:
     """Only pids that cannot exist: a real one would be a process of this machine."""
     try:
         number = int(pid)
@@ -120,7 +97,7 @@ def test_inspect_arguments(pid: str) -> None:
         number = -1
     if 0 < number <= 2**22:
         pid = str(-number)
-    status, _, _ = assert_clean_outcome(["inspect", "--no-stacks", "--", pid])
+    status, _, _ = assert_clean_outcome(sigkit_here, ["inspect", "--no-stacks", "--", pid])
     assert status == 2
 
 
@@ -128,11 +105,12 @@ def test_inspect_arguments(pid: str) -> None:
     ["--select", "--ignore", "--exclude", "--format", "--jobs", "-j", "--explain",
      "--list-rules", "SK1", "json", "0", "-1"])), max_size=5))
 @SETTINGS
-def test_lint_arguments(argv: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_lint_arguments(argv: list[str], tmp_path_factory: pytest.TempPathFactory,
+                        sigkit_here: SigkitHere) -> None:
     """Inside an empty folder: whatever the arguments, lint reads nothing of this machine's."""
     folder = tmp_path_factory.mktemp("lint")
     with inside(folder):
-        assert_clean_outcome(["lint", *argv, "--", str(folder)])
+        assert_clean_outcome(sigkit_here, ["lint", *argv, "--", str(folder)])
 
 
 def toml_value(value: object) -> str:
@@ -179,22 +157,24 @@ CHECK_TABLES = st.dictionaries(
 @given(tables=st.lists(CHECK_TABLES, max_size=2))
 @SETTINGS
 def test_check_configs(tables: list[dict[str, object]],
-                       tmp_path_factory: pytest.TempPathFactory) -> None:
+                       tmp_path_factory: pytest.TempPathFactory,
+                       sigkit_here: SigkitHere) -> None:
     folder = tmp_path_factory.mktemp("check")
     body = "".join("[[check]]\n" + "".join(f"{key} = {toml_value(value)}\n"
                                            for key, value in table.items()) + "\n"
                    for table in tables)
     (folder / "sigkit.toml").write_text(body, encoding="utf-8")
     with inside(folder):
-        assert_clean_outcome(["check"])
+        assert_clean_outcome(sigkit_here, ["check"])
 
 
 @given(data=st.binary(max_size=200))
 @SETTINGS
-def test_check_config_bytes(data: bytes, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_check_config_bytes(data: bytes, tmp_path_factory: pytest.TempPathFactory,
+                            sigkit_here: SigkitHere) -> None:
     """Arbitrary bytes as sigkit.toml: not UTF-8, not TOML, or a config — never a crash."""
     folder = tmp_path_factory.mktemp("bytes")
     Path(folder, "sigkit.toml").write_bytes(data)
     with inside(folder):
-        status, _, _ = assert_clean_outcome(["check"])
+        status, _, _ = assert_clean_outcome(sigkit_here, ["check"])
     assert status == 2  # nothing generated here names a command to run

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 INCLUDE = re.compile(r"<!--\s*sigkit:include\s+generated/(\S+)\.md\s*-->")
 IMAGE = re.compile(r"\]\(generated/(\S+\.svg)\)")
 MY_PAGES = ("index.md", "quickstart.md", "tutorial.md", "cli.md", "lab.md")
-
-
-@pytest.fixture(scope="module")
-def generator():
-    spec = importlib.util.spec_from_file_location("docs_generate", DOCS / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_smoke_run_writes_command_output_and_the_cli_reference(tmp_path: Path):
@@ -43,9 +30,9 @@ def test_smoke_run_writes_command_output_and_the_cli_reference(tmp_path: Path):
     assert not any(str(tmp_path) in text for text in written.values())
 
 
-def test_every_include_and_image_on_the_pages_is_generated(generator):
-    names = set(generator.snippet_names())
-    plotted = {Path(arg).name for c in generator.COMMANDS for arg in c.args if arg.endswith(".svg")}
+def test_every_include_and_image_on_the_pages_is_generated(docs_generator):
+    names = set(docs_generator.snippet_names())
+    plotted = {Path(arg).name for c in docs_generator.COMMANDS for arg in c.args if arg.endswith(".svg")}
     for page in MY_PAGES:
         text = (DOCS / page).read_text()
         assert set(INCLUDE.findall(text)) <= names, page

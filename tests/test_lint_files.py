@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SigkitCLI
 
 from sigkit.errors import UsageError
 from sigkit.lint import discover
@@ -96,16 +97,13 @@ def special_files(root: Path) -> dict[str, str]:
     return {"pipe.py": "not a regular file (a FIFO)", "huge.py": "larger than 10 MiB"}
 
 
-def test_fifos_devices_and_huge_files_are_sk001_with_a_reason(tmp_path: Path) -> None:
+def test_fifos_devices_and_huge_files_are_sk001_with_a_reason(sigkit: SigkitCLI,
+                                                              tmp_path: Path) -> None:
     """Through the CLI with a timeout: reading a FIFO would hang, not fail."""
     import json
-    import subprocess
-    import sys
 
     expected = special_files(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "sigkit", "lint", "--format", "json",
-                           str(tmp_path), "/dev/zero"], capture_output=True, text=True,
-                          timeout=60)
+    done = sigkit("lint", "--format", "json", str(tmp_path), "/dev/zero", timeout=60)
     assert done.returncode == 1, done.stderr
     document = json.loads(done.stdout)
     reasons = {Path(f["path"]).name: f["message"] for f in document["findings"]}

@@ -251,13 +251,6 @@ def test_json_validates_against_the_schema(tmp_path, py311):
     assert document["summary_us"]["handler"]["n"] == 1
 
 
-def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sigkit", *args], capture_output=True, text=True, timeout=60,
-        **kwargs,
-    )
-
-
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -269,24 +262,24 @@ def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
         (["probe", "--expect", "(", "--", "true"], "not a valid regex"),
     ],
 )
-def test_cli_bad_input_is_one_line_and_exit_2(args, message):
-    done = run_cli(*args)
+def test_cli_bad_input_is_one_line_and_exit_2(sigkit, args, message):
+    done = sigkit(*args)
     assert done.returncode == 2
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr
 
 
-def test_cli_file_without_execute_permission_is_exit_2(tmp_path):
+def test_cli_file_without_execute_permission_is_exit_2(sigkit, tmp_path):
     plain = tmp_path / "plain.txt"
     plain.write_text("not a program\n")
     plain.chmod(0o644)
-    done = run_cli("probe", "--", str(plain))
+    done = sigkit("probe", "--", str(plain))
     assert done.returncode == 2 and "not executable" in done.stderr
 
 
-def test_cli_json_to_stdout_and_percentiles(tmp_path, py311):
-    done = run_cli("probe", "--expect", "ready", "-n", "3", "--json", "-", "--", py311,
+def test_cli_json_to_stdout_and_percentiles(sigkit, tmp_path, py311):
+    done = sigkit("probe", "--expect", "ready", "-n", "3", "--json", "-", "--", py311,
                    script(tmp_path, IDLE))
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)

@@ -8,7 +8,7 @@ import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from test_check_samples import write_apps
+from programs import write_apps
 
 from sigkit.checks.budgets import BudgetResult
 from sigkit.checks.config import Budgets, Check

@@ -232,20 +232,15 @@ def test_a_library_that_replaced_the_handler_is_named(py311, tmp_path):
     assert "site-packages/quietlib/__init__.py:4" in replaced.evidence[0]
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sigkit", *args], capture_output=True,
-                          text=True, timeout=120)
-
-
-def test_a_term_run_speaks_of_sigterm_never_of_ctrl_c(py311, tmp_path):
+def test_a_term_run_speaks_of_sigterm_never_of_ctrl_c(sigkit, py311, tmp_path):
     command = [py311, program("parent_waits_child"), str(tmp_path / "child")]
-    text = run_cli("probe", "--stop", "docker", "--grace", "1", "--expect", "ready", "--",
+    text = sigkit("probe", "--stop", "docker", "--grace", "1", "--expect", "ready", "--",
                    *command)
     assert text.returncode == 0, text.stderr
     assert "Ctrl-C" not in text.stdout
     assert "Grace: still running at 1 s: docker stop would SIGKILL it" in text.stdout
     assert "Stop: docker stop: SIGTERM to pid" in text.stdout
-    document = run_cli("probe", "--stop", "docker", "--grace", "1", "--expect", "ready",
+    document = sigkit("probe", "--stop", "docker", "--grace", "1", "--expect", "ready",
                        "--json", "-", "--", *command)
     assert "Ctrl-C" not in document.stdout
     parsed = json.loads(document.stdout)
@@ -255,7 +250,7 @@ def test_a_term_run_speaks_of_sigterm_never_of_ctrl_c(py311, tmp_path):
         "docker", "main", 1.0, False)
 
 
-def test_a_check_with_a_stop_contract_fails_on_an_overrun(py311, tmp_path):
+def test_a_check_with_a_stop_contract_fails_on_an_overrun(sigkit, py311, tmp_path):
     (tmp_path / "sigkit.toml").write_text(f"""
 [[check]]
 name = "graceful"
@@ -273,8 +268,7 @@ stop = "docker"
 pid1 = true
 grace = 1
 """)
-    done = subprocess.run([sys.executable, "-m", "sigkit", "check"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = sigkit("check", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert "✓ graceful" in done.stdout and "✗ as-pid1" in done.stdout
     assert "still running" in done.stdout and "≤ 1 s (docker stop)" in done.stdout
@@ -288,11 +282,10 @@ grace = 1
     ('stop = "docker"\ngrace = 2\ndeadline = 2', "set 'grace' or 'deadline', not both"),
     ('stop = "docker"\npid1 = "yes"', "'pid1' must be true or false"),
 ])
-def test_check_stop_keys_are_validated(body, message, tmp_path):
+def test_check_stop_keys_are_validated(sigkit, body, message, tmp_path):
     (tmp_path / "sigkit.toml").write_text(
         f'[[check]]\nname = "a"\ncommand = "true"\n{body}\n')
-    done = subprocess.run([sys.executable, "-m", "sigkit", "check"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    done = sigkit("check", cwd=tmp_path, timeout=60)
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert done.stderr.count("\n") == 1
 

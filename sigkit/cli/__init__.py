@@ -1,5 +1,10 @@
 """The ``sigkit`` command: a typer app assembled from one small module per sub-command.
 
+This is the one place errors become exit codes (every sub-command shares them):
+0 ran, nothing wrong; 1 a problem found (a finding, a breached budget, a target that never got
+ready); 2 bad input (``UsageError``); 3 sigkit could not measure (``CouldNotMeasure``: no pty,
+no probe socket); 128+n sigkit itself was stopped by signal n.
+
 Each module under ``sigkit.cli`` exposes ``register(app)``; nothing below the CLI imports it.
 Sub-commands are imported lazily: ``sigkit lint`` (run in loops by pre-commit) loads the linter,
 not the probe engine, the diagnosis and every reporter; only help and unknown words load all.
@@ -14,7 +19,7 @@ from collections.abc import Sequence
 import typer
 
 from sigkit import __version__, interrupts
-from sigkit.errors import UsageError
+from sigkit.errors import CouldNotMeasure, UsageError
 
 # Sub-command → the module under sigkit.cli that registers it, in the order help lists them.
 COMMANDS = {
@@ -22,10 +27,14 @@ COMMANDS = {
     "explain": "explain", "check": "check", "lint": "lint", "lab": "lab",
 }
 
+EXIT_USAGE = 2
+EXIT_COULD_NOT_MEASURE = 3
+
 app = typer.Typer(
     name="sigkit",
     help="Why doesn't Ctrl-C kill my program? Press a real Ctrl-C, measure the timeline, "
-    "diagnose the cause.",
+    "diagnose the cause.\n\nExit status: 0 nothing wrong, 1 a problem found, 2 bad input, "
+    "3 sigkit could not measure (no pty, no probe socket), 128+n stopped by signal n.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -68,7 +77,8 @@ def command_named_in(argv: Sequence[str]) -> list[str]:
 
 
 def main() -> None:
-    """Console entry point: bad input exits 2, a stop signal 128+n (Ctrl-C: 130), no traceback."""
+    """Console entry point: bad input exits 2, a failed measurement 3, a stop signal 128+n
+    (Ctrl-C: 130); each one line on stderr, never a traceback."""
     interrupts.install()
     try:
         # Outside standalone mode the parser returns the code of a typer.Exit (and turns
@@ -76,7 +86,10 @@ def main() -> None:
         code = register(command_named_in(sys.argv[1:]))(standalone_mode=False)
     except UsageError as error:
         _say_error(str(error))
-        sys.exit(2)
+        sys.exit(EXIT_USAGE)
+    except CouldNotMeasure as error:
+        _say_error(str(error), "could not measure")
+        sys.exit(EXIT_COULD_NOT_MEASURE)
     except KeyboardInterrupt:
         _exit_interrupted()
     except SystemExit:
@@ -88,11 +101,11 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _say_error(message: str) -> None:
-    """The one line of a usage error: a control character in a value the user passed (a file
+def _say_error(message: str, what: str = "error") -> None:
+    """The one line of an error: a control character in a value the user passed (a file
     named with a newline) is shown escaped, so the message stays one line."""
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
-    print(f"sigkit: error: {shown}", file=sys.stderr)
+    print(f"sigkit: {what}: {shown}", file=sys.stderr)
 
 
 def _exit_interrupted() -> None:
@@ -119,5 +132,5 @@ def _exit_on_parser_error(error: Exception) -> None:
             sys.exit(2)
         lines = str(format_message()).strip().splitlines() or [type(error).__name__]
         _say_error(lines[0])
-        sys.exit(2 if exit_code == 1 else exit_code)
+        sys.exit(EXIT_USAGE if exit_code == 1 else exit_code)
     raise error

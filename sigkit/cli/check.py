@@ -1,7 +1,7 @@
 """``sigkit check``: run the Ctrl-C regression checks of a project; exit 1 if a budget is breached.
 
 Exit codes are the contract with CI: 0 every check passed, 1 a budget was breached, 2 the config
-or the command line is wrong (one line on stderr, nothing probed).
+or the command line is wrong (one line on stderr, nothing probed), 3 sigkit could not measure.
 """
 
 import functools

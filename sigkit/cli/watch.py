@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
 
@@ -11,9 +10,11 @@ import typer
 from rich.console import Console
 
 from sigkit import settings
+from sigkit.cli import outputs
 from sigkit.cli.options import output_file
 from sigkit.diagnose import diagnose
 from sigkit.errors import UsageError
+from sigkit.findings import Finding
 from sigkit.report import json_report, watch_text
 from sigkit.stacks import ProcessStacks
 from sigkit.timeline import Trial
@@ -45,26 +46,28 @@ def watch_command(
 ) -> None:
     if deadline <= 0:
         raise UsageError("--deadline must be more than 0 seconds")
-    if json_file is not None and str(json_file) == "-":
+    if outputs.to_stdout(json_file):
         raise UsageError("--json needs a file name: stdout is the program's screen")
-    if json_file is not None and not json_file.resolve().parent.is_dir():
-        raise UsageError(f"--json: no such directory: {json_file.parent}")  # before, not after
+    outputs.check_writable(json_file, "--json")  # before, not after
     console = Console(stderr=True)
-    shown: list[str] = []
+    stuck: list[Finding] = []
 
     def on_stuck(trial: Trial, processes: list[ProcessStacks]) -> None:
         trial.findings = diagnose(trial)
-        shown.extend(f.cause for f in trial.findings)
+        stuck.extend(trial.findings)
         watch_text.render_stuck(console, trial, processes, deadline)
 
     watched = watch(WatchOptions(command or [], deadline), on_stuck)
     trial = watched.trial
-    trial.findings = diagnose(trial)
+    shown = [f.cause for f in stuck]
+    # What the stuck report said stays part of the record: a program that went on after it
+    # (a REPL back at its prompt) may end later in a way that no longer shows the deadline.
+    trial.findings = stuck + [f for f in diagnose(trial) if f.cause not in shown]
     status = exit_status(trial)
     watch_text.render_end(console, trial, status, shown)
     if json_file is not None:
-        extra = {"process_stacks": [asdict(p) for p in watched.process_stacks]}
-        json_file.write_text(json_report.dumps(json_report.run_to_dict([trial], extra)) + "\n")
+        extra = {"process_stacks": [p.to_dict() for p in watched.process_stacks]}
+        outputs.write_text(json_file, "--json", json_report.dumps(json_report.run_to_dict([trial], extra)))
     sys.exit(status)
 
 

@@ -6,22 +6,33 @@
 #   * it starts no threads (a thread would compete for the GIL whose effects we measure);
 #   * on the signal path it does a handful of syscalls and nothing else.
 #
-# What it reports, as datagrams on one connected AF_UNIX socket (``SIGKIT_SOCK``):
-#   * the socket is also CPython's *wakeup fd*: the C-level signal handler writes one byte to it the
-#     instant the signal lands, so sigkit's end of the socket sees the C-level arrival (with a
-#     kernel timestamp);
-#   * ``S pid t ppid impl version stacks executable``  the probe is loaded (t = CLOCK_MONOTONIC ns,
-#                                               or CLOCK_REALTIME ns with a trailing "r" on 2.7;
-#                                               stacks = 1 if the stack-dump signal is armed);
-#   * ``H pid t signum``                        a Python-level handler starts, in the main thread;
-#   * ``K pid t``                               KeyboardInterrupt reached the top level unhandled;
-#   * ``W pid t fd``                            the program replaced the wakeup fd (asyncio does);
-#   * ``E pid t os_threads nondaemon,names``    interpreter shutdown (atexit; on PyPy also when a
-#                                               KeyboardInterrupt ends it): threads still alive.
-#   * ``A pid t count names``                   the program registered (or removed) an atexit
-#                                               handler: how many are pending, and which;
-#   * ``I pid t signum handler where``          the program set a handler for a watched signal
-#                                               (``where`` = the caller's file:line).
+# The wire format (the one definition; parsed by ``sigkit/listener.py``, tested literally by
+# ``tests/test_wire_format.py``).  Datagrams on one connected AF_UNIX socket (``SIGKIT_SOCK``):
+#   * exactly ONE byte: CPython's C-level signal handler wrote it, because the socket is also the
+#     interpreter's *wakeup fd*.  The byte is the signal number (0 on 2.7); the datagram's kernel
+#     timestamp (SO_TIMESTAMPNS) is the C-level arrival.  Every other message is longer.
+#   * otherwise UTF-8 text, fields separated by one space: ``KIND PID T REST``.
+#       KIND  one letter, below; an unknown letter is ignored (an older sigkit, a newer probe);
+#       PID   the sender's os.getpid(); sigkit prefers the kernel's SO_PASSCRED pid when it has
+#             one (a forked multiprocessing worker inherits its parent's probe and its pid text);
+#       T     CLOCK_MONOTONIC ns, or CLOCK_REALTIME ns with a trailing "r" (2.7 has no monotonic
+#             clock; sigkit converts it);
+#       REST  per kind (may be empty, and its last field may contain spaces):
+#   S  ``ppid impl version stacks executable``  the probe is loaded (stacks = 1 if the
+#                                               stack-dump signal is armed); sent last in set-up
+#   H  ``signum``                               a Python-level handler starts, in the main thread
+#   K  (nothing)                                KeyboardInterrupt reached the top level unhandled
+#   W  ``fd``                                   the program replaced the wakeup fd (asyncio does)
+#   E  ``os_threads nondaemon,names``           interpreter shutdown (atexit; on PyPy also when a
+#                                               KeyboardInterrupt ends it): threads still alive
+#   A  ``count names,comma,separated``          the program registered (or removed) an atexit
+#                                               handler: how many are pending, and which
+#   I  ``signum handler where``                 the program set a handler for a watched signal
+#                                               (``where`` = the caller's file:line)
+#   X  ``stage: Type: message``                 the probe failed to set part of itself up
+#                                               (stage: set-up, wakeup fd, stack dump): what it
+#                                               does not report is unknown, not absent
+# A message sigkit cannot parse (too few fields, a bad number) is ignored, never fatal.
 # Stacks: faulthandler dumps every thread to ``$SIGKIT_STACKS_DIR/stacks-PID.txt`` on signal
 # ``SIGKIT_STACK_SIGNAL`` -- written by C code, so it works while the main thread is stuck.
 import os
@@ -32,7 +43,6 @@ def _sigkit_probe():
     sock_path = os.environ.get("SIGKIT_SOCK")
     if not sock_path:
         return
-    signal = _signal_module()
     import _socket
 
     try:
@@ -40,7 +50,7 @@ def _sigkit_probe():
         sock.connect(sock_path)
         sock.setblocking(False)
     except Exception:
-        return
+        return  # no way to tell sigkit: it sees no "S" and says the probe never reported
     pid = os.getpid()
     now = _clock()
 
@@ -49,6 +59,26 @@ def _sigkit_probe():
             sock.send(("%s %d %s %s" % (kind, pid, now(), rest)).encode("utf-8", "replace"))
         except Exception:
             pass
+
+    try:
+        _install(sock, emit)
+    except Exception:
+        emit("X", _failure("set-up"))
+
+
+def _failure(stage):
+    """``stage: Type: message`` of the exception being handled, on one line (the ``X`` message)."""
+    kind, error = sys.exc_info()[:2]
+    try:
+        text = "%s: %s: %s" % (stage, getattr(kind, "__name__", "?"), error)
+    except Exception:  # 2.7: a message that does not encode
+        text = "%s: %s" % (stage, getattr(kind, "__name__", "?"))
+    return " ".join(text.split())[:500]
+
+
+def _install(sock, emit):
+    """Everything after the socket: handlers, wakeup fd, stack dumps, exit hooks, then ``S``."""
+    signal = _signal_module()
 
     watched = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT]
     real_signal = signal.signal
@@ -106,7 +136,7 @@ def _sigkit_probe():
     try:
         real_set_wakeup_fd(sock.fileno())
     except Exception:
-        pass
+        emit("X", _failure("wakeup fd"))  # no C-level arrivals: sigkit must not read silence
     for signum in watched:
         current = real_getsignal(signum)
         user_handler[signum] = current
@@ -118,7 +148,7 @@ def _sigkit_probe():
             module.getsignal = patched_getsignal
             module.set_wakeup_fd = patched_set_wakeup_fd
 
-    stacks_armed = _register_stack_dump()
+    stacks_armed = _register_stack_dump(emit)
     report_threads = _thread_reporter(emit)
     _hook_excepthook(emit, report_threads)
     import atexit
@@ -159,7 +189,7 @@ def _implementation():
     return getattr(getattr(sys, "implementation", None), "name", "cpython")
 
 
-def _register_stack_dump():
+def _register_stack_dump(emit):
     folder = os.environ.get("SIGKIT_STACKS_DIR")
     signum = os.environ.get("SIGKIT_STACK_SIGNAL")
     if not folder or not signum:
@@ -174,6 +204,7 @@ def _register_stack_dump():
         _keep_alive.append(out)
         return 1
     except Exception:
+        emit("X", _failure("stack dump"))
         return 0
 
 

@@ -63,6 +63,7 @@ def trial_to_dict(trial: Trial) -> dict[str, Any]:
             {"kind": e.kind, "t_ns": rel(e.t_ns), "pid": e.pid, "detail": e.detail}
             for e in trial.events
         ],
+        "probe_failures": trial.probe_failures,
         "lost_threads": trial.lost_threads,
         "orphans": [asdict(o) for o in trial.orphans],
         "orphans_seen_by": trial.orphans_seen_by,

@@ -18,7 +18,7 @@ from sigkit import stacks, stop_verdict
 from sigkit.ladder import TTY_KEYS
 from sigkit.output import classify
 from sigkit.stats import summarize
-from sigkit.timeline import LATENCY_NAMES, SPAWN, Trial, key_label, latencies_us
+from sigkit.timeline import HANDLER, LATENCY_NAMES, SPAWN, Trial, key_label, latencies_us
 from sigkit.units import fmt, shared_unit
 
 _ENDINGS = {
@@ -63,6 +63,8 @@ def _header(trial: Trial) -> Text:
     details = [f"pid {trial.pid}"]
     if trial.interpreter:
         details.insert(0, f"{trial.interpreter.implementation} {trial.interpreter.version}")
+    elif trial.probe_failures:
+        details.insert(0, "the Python probe failed to set up (below)")
     else:
         details.insert(0, "no Python probe (not Python, or started with -I/-E)")
     if trial.ready:
@@ -97,13 +99,15 @@ def timeline_table(trial: Trial) -> Table:
                 "0" if index == 0 else "+" + fmt(since),
                 "" if index == 0 else "+" + fmt(step),
             )
-        if not press.ended_it and press.handler_ns is None:
+        if not press.ended_it and press.handler_ns is None and HANDLER not in trial.unseen:
             table.add_row("", Text("no Python handler ran", style="yellow"), "", "")
     return table
 
 
 def render_trial(console: Console, trial: Trial) -> None:
     console.print(_header(trial))
+    for what in trial.probe_failures:
+        console.print(Text(f"the probe failed inside the target: {what}", style="yellow"))
     if trial.presses:
         console.print(timeline_table(trial))
     style = "green" if trial.verdict in ("ki", "exit") else "red"
@@ -153,17 +157,15 @@ def render_other_processes(console: Console, trial: Trial) -> None:
     seen = trial.looks[-1] if trial.looks else None
     if seen is None:
         return
-    names = {int(str(p["pid"])): str(p["name"]) for p in seen.processes}
     for dump in seen.stacks:
         if dump.pid == trial.python_pid or dump.pid == trial.pid:
             continue
-        label = f"Process {dump.pid} ({names.get(dump.pid, '?')})"
+        label = f"Process {dump.pid} ({dump.name or '?'})"
         if not dump.text:
             console.print(Text(f"{label}: no stacks: {dump.note}", style="yellow"))
             continue
         console.print(f"{label}, {dump.source}:")
-        threads = stacks.parse(dump.text, dump.source or "")
-        console.print(Text(stacks.format_threads(threads), style="dim"), soft_wrap=True)
+        console.print(Text(stacks.format_threads(dump.threads), style="dim"), soft_wrap=True)
 
 
 def render_problem(console: Console, trial: Trial, lines: int = 15) -> None:

@@ -6,6 +6,7 @@ from sigkit.diagnose.evidence import Evidence, calls, chain
 from sigkit.interpreters import PYPY
 from sigkit.procinfo import ThreadState
 from sigkit.stacks import Frame, ThreadStack
+from sigkit.timeline import ARRIVAL, HANDLER
 from sigkit.units import fmt
 
 _EXECUTOR = "concurrent/futures/thread.py"
@@ -53,24 +54,30 @@ def exit_wait(frames: list[Frame]) -> bool:
 
 
 def signal_path(ev: Evidence) -> list[str]:
-    """What became of the first signal: C handler (wakeup byte), then Python handler."""
+    """What became of the first signal: C handler (wakeup byte), then Python handler.  Where the
+    probe failed to watch, the absence of an event is said to be unknown, never "did not run"."""
     if ev.sent_signal is not None:
         return [live_delivery(ev)]
     if not ev.presses:
         return []
-    if not ev.probed:
+    failed = [f"the probe failed inside the target: {what}" for what in ev.probe_failures]
+    if not ev.probed and not failed:
         return ["no sigkit probe inside the program (not Python, or started with -I/-E): "
                 "no handler timings"]
-    if ev.arrival_us is None and ev.wakeup_replaced:
-        lines = ["the C-level arrival was not observable: the program installed its own wakeup "
-                 "fd (asyncio's event loop does), so CPython's wakeup byte went to the program, "
-                 "not to sigkit"]
+    if ev.arrival_us is None and ARRIVAL in ev.unseen:
+        lines = [*failed, "whether the C-level handler ran is unknown (the probe could not watch)"]
+    elif ev.arrival_us is None and ev.wakeup_replaced:
+        lines = [*failed, "the C-level arrival was not observable: the program installed its own "
+                 "wakeup fd (asyncio's event loop does), so CPython's wakeup byte went to the "
+                 "program, not to sigkit"]
     elif ev.arrival_us is None:
-        lines = [f"no C-level handler ran after the {ev.sent} (no wakeup byte reached sigkit)"]
+        lines = [*failed, f"no C-level handler ran after the {ev.sent} (no wakeup byte reached sigkit)"]
     else:
-        lines = [f"{_interpreter(ev)} C handler ran {fmt(ev.arrival_us)} after the {ev.sent}"]
+        lines = [*failed, f"{_interpreter(ev)} C handler ran {fmt(ev.arrival_us)} after the {ev.sent}"]
     if ev.handler_us is not None:
         lines.append(f"the Python handler ran {fmt(ev.handler_us)} after the {ev.sent}")
+    elif HANDLER in ev.unseen:
+        lines.append("whether a Python handler ran is unknown (the probe could not watch)")
     elif ev.handled_presses == 0:
         lines.append(f"no Python handler ran, in {_presses(ev)}")
     else:
@@ -105,13 +112,50 @@ def _presses(ev: Evidence) -> str:
 
 
 def main_where(ev: Evidence) -> list[str]:
-    """Where the main thread was: its Python stack and its kernel state."""
+    """Where the main thread was: its Python stack and its kernel state -- and, when it waits
+    for a child process, where that child is (the wait is really there)."""
     lines = []
     if ev.main_frames:
         lines.append(f"main thread: {chain(ev.main_frames)}")
     state = ev.main_state
     if state is not None:
         lines.append(f"kernel: main thread (tid {state.tid}) {describe_state(state)}")
+    return lines + child_waits(ev)
+
+
+# Where a parent waits for a child to end: subprocess's wait, multiprocessing's join.
+_CHILD_WAITS = (("subprocess.py", frozenset({"wait", "_wait", "_try_wait", "communicate"})),
+                ("multiprocessing/popen_fork.py", frozenset({"wait", "poll"})))
+
+
+def waits_for_child(ev: Evidence) -> bool:
+    """The main thread waits for a child process to end: the kernel has it in ``do_wait``
+    (waitpid), or its stack is in subprocess's or multiprocessing's wait."""
+    state = ev.main_state
+    in_kernel = state is not None and state.wchan.strip() == "do_wait"
+    return in_kernel or any(calls(ev.main_frames, path, names) for path, names in _CHILD_WAITS)
+
+
+def child_waits(ev: Evidence) -> list[str]:
+    """``the wait is in child pid 42 (python), asleep (S) in hrtimer_nanosleep, ignores SIGINT:
+    main thread sleep (<string>:1)``, for each child the main thread may be waiting for."""
+    if not waits_for_child(ev):
+        return []
+    children = [p for p in ev.processes if p.ppid == ev.pid][:4]
+    lines = []
+    for child in children:
+        state = child.main_thread
+        text = f"the wait is in child {ev.name_of(child.pid)}"
+        if state is not None:
+            text += f", {describe_state(state)}"
+        if child.ignores("SIGINT"):
+            text += ", ignores SIGINT"
+        threads = ev.stacks_of(child.pid)
+        main = next((t for t in threads if t.native_id == child.pid), None) or next(
+            (t for t in threads if t.is_main), None)
+        if main is not None and main.frames:
+            text += f": main thread {chain(main.frames)}"
+        lines.append(text)
     return lines
 
 
