@@ -57,3 +57,11 @@ def hostile(session: nox.Session) -> None:
     """The hostile battery: daemons that hide, signals to sigkit, bad inputs (on demand)."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/hostile.py", *session.posargs)
+
+
+@nox.session(name="real-programs")
+def real_programs(session: nox.Session) -> None:
+    """Real servers and workers stopped as their managers stop them: the truth without sigkit
+    against sigkit's verdict (on demand, ~8 min; docs/real-programs.md)."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/real_programs.py", *session.posargs)
