@@ -44,6 +44,9 @@ ENV = {"COLUMNS": str(WIDTH), "NO_COLOR": "1", "TERM": "dumb"}
 COLOUR_ENV = {"COLUMNS": str(WIDTH), "FORCE_COLOR": "1", "TERM": "xterm-256color"}
 
 
+PROBE = ("probe", "--expect", "^ready", "--", "{python3.11}")  # the real binary, not a shim
+
+
 @dataclass(frozen=True)
 class Command:
     """One ``sigkit`` run whose output a page shows: full arguments and the smoke-mode ones."""
@@ -87,6 +90,14 @@ COMMANDS = (
             picture=True, shows="asyncio-blocked-loop"),
     Command("cause-orphans", ("run", "orphan-child", "--python", "3.11"), picture=True,
             shows="orphans"),
+    # Causes no scenario shows: the test suite's behaviour-named programs, probed as a user would.
+    Command("cause-slow-cleanup", (*PROBE, "tests/programs/slow_finally.py"), picture=True,
+            shows="slow-cleanup"),
+    Command("cause-process-pool-shutdown", (*PROBE, "tests/programs/process_pool_queued.py"),
+            picture=True, shows="process-pool-shutdown"),
+    Command("cause-asyncio-executor-shutdown",
+            (*PROBE, "tests/programs/asyncio_executor_blocking.py"), picture=True,
+            shows="asyncio-executor-shutdown"),
     Command("lab-gil", ("lab", "gil", "--python", "2.7,3.11,3.13", "--plot", "{out}/lab-gil.svg"),
             smoke=("lab", "gil", "--n", "100000", "--repeat", "1")),
     Command("lab-switch-interval",
@@ -165,8 +176,12 @@ class Output:
 
 def run_sigkit(command: Command, out: Path, smoke: bool) -> dict[str, Output]:
     """Run one command as a user would (its own process): what it printed, under its name."""
-    args = [a.replace("{out}", str(out)) for a in (command.smoke if smoke else command.args) or ()]
-    shown = shlex.join(["sigkit", *(a.replace(str(out), "docs/generated") for a in args)])
+    from sigkit import interpreters
+
+    python = str(interpreters.resolve("3.11")) if "{python3.11}" in command.args else ""
+    args = [a.replace("{out}", str(out)).replace("{python3.11}", python)
+            for a in (command.smoke if smoke else command.args) or ()]
+    shown = tidy(shlex.join(["sigkit", *(a.replace(str(out), "docs/generated") for a in args)]))
     done = subprocess.run(
         [sys.executable, "-m", "sigkit", *args], capture_output=True, text=True, cwd=REPO,
         env={**os.environ, **(COLOUR_ENV if command.picture else ENV)}, timeout=900,

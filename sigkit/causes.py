@@ -397,6 +397,23 @@ CAUSES: tuple[Cause, ...] = (
         "start in their own session; prefer the same process group unless you need otherwise.",
     ),
     Cause(
+        id="back-at-prompt",
+        title="the Ctrl-C cancelled the line and the program is back at its prompt",
+        severity=INFO,
+        happens="Interactive programs catch Ctrl-C on purpose: Python's REPL (`python -i`, "
+        "`python` alone) prints `KeyboardInterrupt` and a fresh `>>>`, and so do shells, "
+        "debuggers and input loops like `while True: try: input() except KeyboardInterrupt: "
+        "print()`. The interrupt reached the program and cancelled what it was doing; the "
+        "program did not end because it is designed to go on.",
+        evidence="The first Ctrl-C reached Python (its handler ran, or the KeyboardInterrupt "
+        "reached the REPL's top level) and afterwards the main thread waits for the terminal: "
+        "its stack is in the REPL's or `input()`'s read, or the kernel shows it asleep in "
+        "`read`/`select`/`poll` on the terminal alone (`/proc/PID/syscall`).",
+        fix="Nothing to fix. To leave a REPL, press Ctrl-D (end of input) or type `exit()`; to "
+        "make your own prompt loop end on Ctrl-C, let the KeyboardInterrupt out of the loop "
+        "(catch it around the loop, not inside it).",
+    ),
+    Cause(
         id="grace-overrun",
         title="still running when the stop's grace period ran out",
         severity=ERROR,

@@ -21,6 +21,7 @@ import psutil
 from sigkit import delivery
 from sigkit.diagnose.evidence import Evidence, from_live
 from sigkit.errors import UsageError
+from sigkit.ladder import signal_short_name
 
 SIGNALS = ("INT", "TERM", "HUP", "QUIT")
 
@@ -49,18 +50,12 @@ class StopAttempt:
 
 
 def signal_number(name: str) -> signal.Signals:
-    """``INT`` / ``sigint`` / ``SIGINT`` → SIGINT; anything else is a usage error."""
-    short = name.upper().removeprefix("SIG")
+    """``INT`` / ``sigint`` / ``SIGINT`` / ``2`` → SIGINT (the names every command takes); a stop
+    signal only: KILL or STOP would tell nothing about the program's own shutdown."""
+    short = signal_short_name(name)
     if short not in SIGNALS:
         raise UsageError(f"--signal must be one of {', '.join(SIGNALS)} (got {name!r})")
     return signal.Signals["SIG" + short]
-
-
-def send(pid: int, number: int, to: str) -> int:
-    """Send the signal the way the chosen stopper would (``delivery.send``: ``main`` is
-    ``kill PID`` / ``docker stop`` / supervisord, ``group`` a terminal's Ctrl-C or systemd's
-    control-group kill); returns when (monotonic ns), also when the process was already gone."""
-    return delivery.send(pid, number, to) or time.monotonic_ns()
 
 
 def wait_for_exit(pid: int, seconds: float) -> Optional[int]:
@@ -97,7 +92,9 @@ def try_stop(pid: int, signal_name: str, to: str, wait: float, want_stacks: bool
     if wait < 0:
         raise UsageError("--wait must be 0 seconds or more")
     attempt = StopAttempt(pid, number.name, to, wait, from_live(pid, want_stacks))
-    attempt.sent_ns = send(pid, number, to)
+    sent = delivery.send(pid, number, to)
+    # None: it ended before the signal went out (the wait below then sees it gone at once)
+    attempt.sent_ns = sent if sent is not None else time.monotonic_ns()
     attempt.exit_ns = wait_for_exit(pid, wait)
     if attempt.exit_ns is None:
         try:
@@ -105,7 +102,12 @@ def try_stop(pid: int, signal_name: str, to: str, wait: float, want_stacks: bool
         except UsageError:  # it ended between the wait and the second look
             attempt.exited_late = True
             return attempt
+        before = attempt.before
         attempt.after = dataclasses.replace(
-            after, deadline_missed=True, presses=1, probed=False, sent_signal=number.name
+            after, deadline_missed=True, presses=1, probed=False, sent_signal=number.name,
+            signals=[number.name.removeprefix("SIG")],
+            look_us=(time.monotonic_ns() - attempt.sent_ns) / 1000,
+            connections_at_press=before.connections,
+            names_at_press=[process.name for process in before.processes],
         )
     return attempt

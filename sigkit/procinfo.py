@@ -12,6 +12,8 @@ import signal
 from dataclasses import asdict, dataclass
 from typing import Optional
 
+from sigkit import syscalls
+
 _MASK_FIELDS = ("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt")
 
 
@@ -42,6 +44,7 @@ class ThreadState:
     state: str  # R running, S sleeping, D uninterruptible, T stopped, Z zombie
     wchan: str
     masks: dict[str, list[str]]  # SigPnd/ShdPnd/SigBlk/SigIgn/SigCgt → signal names
+    terminal_wait: str = ""  # asleep waiting for a terminal alone: "read(fd 0, /dev/pts/3)"
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,9 @@ def read_thread(pid: int, tid: int) -> Optional[ThreadState]:
     fields = _status_fields(status)
     masks = {key: decode_mask(fields[key]) for key in _MASK_FIELDS if key in fields}
     state = fields.get("State", "?").split(" ")[0]
-    return ThreadState(tid, fields.get("Name", "?"), state, _read(f"{base}/wchan") or "", masks)
+    waits = syscalls.terminal_wait(pid, tid) if state == "S" else ""
+    return ThreadState(tid, fields.get("Name", "?"), state, _read(f"{base}/wchan") or "", masks,
+                       waits)
 
 
 def read_process(pid: int) -> Optional[ProcessState]:

@@ -39,6 +39,11 @@ class Frame:
     def where(self) -> str:
         return f"{os.path.basename(self.filename)}:{self.line}"
 
+    @property
+    def short_name(self) -> str:
+        """``stop`` for py-spy's ``Arbiter.stop`` (3.11+ qualified names), as faulthandler says."""
+        return self.function.rsplit(".", 1)[-1]
+
 
 # The standard library, installed packages, and the console scripts pip writes into a bin/ folder
 # (``uvicorn``, ``gunicorn``: three lines that call the package's main).
@@ -180,6 +185,8 @@ def py_spy_path() -> Optional[str]:
 
 def dump_with_py_spy(pid: int, timeout: float = 10.0) -> tuple[Optional[str], Optional[str]]:
     """Run ``py-spy dump --json``; returns (json text, None) or (None, why it failed)."""
+    if runs_pypy(pid):
+        return None, PYPY_UNREADABLE
     exe = py_spy_path()
     if exe is None:
         return None, "py-spy is not installed (it comes with sigkit: pip install --force-reinstall sigkit)"
@@ -195,6 +202,20 @@ def dump_with_py_spy(pid: int, timeout: float = 10.0) -> tuple[Optional[str], Op
     if done.returncode != 0:
         return None, py_spy_failure(done.stderr or done.stdout, done.returncode)
     return done.stdout, None
+
+
+PYPY_UNREADABLE = "py-spy cannot read PyPy's stacks (it knows only CPython's memory layout)"
+
+
+def runs_pypy(pid: int) -> bool:
+    """The process runs PyPy: its executable or the library it loaded says so."""
+    try:
+        if os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith("pypy"):
+            return True
+        with open(f"/proc/{pid}/maps") as maps:
+            return any("libpypy" in line for line in maps)
+    except OSError:
+        return False
 
 
 def py_spy_failure(output: str, returncode: int) -> str:

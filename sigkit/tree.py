@@ -107,8 +107,12 @@ def _catches(pid: int, signum: int) -> bool:
 
 
 def _runs_python(pid: int) -> bool:
+    """Named like Python; a process whose executable sigkit may not read (another user's) is
+    handed to py-spy too, whose answer says why it cannot look (ptrace rights)."""
     try:
         name = os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+    except PermissionError:
+        return True
     except OSError:
         return False
     return name.startswith(("python", "pypy"))

@@ -193,3 +193,24 @@ def test_a_refused_ptrace_says_what_to_do(sigkit, py311):
     assert done.returncode == 0, done.stderr
     note = json.loads(done.stdout)["stacks"]["unavailable"]
     assert note.startswith("ptrace not permitted") and "--cap-add SYS_PTRACE" in note
+
+
+def test_signal_to_a_parent_says_the_wait_is_in_its_stubborn_child(sigkit, py311):
+    """The parent takes the SIGINT and goes back to ``child.wait()``; the child ignores SIGINT
+    and sleeps. inspect must look into the child too and say the wait is there."""
+    with running(py311, str(PROGRAMS / "waits_for_a_stubborn_child.py")) as proc:
+        [child] = psutil.Process(proc.pid).children()
+        done = sigkit("inspect", str(proc.pid), "--signal", "INT", "--wait", "1", "--json")
+        text = sigkit("inspect", str(proc.pid))
+        both_running = proc.poll() is None and child.status() != psutil.STATUS_ZOMBIE
+    assert done.returncode == 0, done.stderr
+    assert both_running  # the ground truth: the SIGINT ended neither
+    report = json.loads(done.stdout)
+    child_main = next(t for t in report["tree_stacks"][str(child.pid)] if t["native_id"] == child.pid)
+    assert child_main["frames"][0]["filename"] == "<string>"  # the child's time.sleep line
+    swallowed = next(f for f in report["findings"] if f["cause"] == "swallowed-interrupt")
+    said = " ".join(swallowed["evidence"])
+    assert "Popen.wait" in said and "waits_for_a_stubborn_child.py:13" in said
+    assert f"the wait is in child pid {child.pid} (python" in said and "ignores SIGINT" in said
+    assert f"Python stacks of pid {child.pid} (python" in text.stdout
+    assert f"The wait is in child pid {child.pid} (python" in " ".join(text.stdout.split())

@@ -22,10 +22,11 @@ def test_every_ping_is_answered(cells):
         assert len(cell.rtt_us) == 30
 
 
-def test_a_cpu_bound_thread_delays_the_echo(cells):
-    """No CPU thread: tens of µs; one: about a switch interval (5 ms). Ordering only."""
-    idle, busy = cells
-    assert busy.summary.p50 > idle.summary.p50 * 5
+def test_a_cpu_bound_thread_delays_the_echo_by_a_switch_interval(cells):
+    """With a CPU-bound thread, the woken I/O thread gets the GIL only after asking for a whole
+    switch interval (5 ms); load only adds to it (a ratio to the idle case would not survive)."""
+    _, busy = cells
+    assert busy.summary.p50 >= 0.5 * 5_000, busy.summary.p50  # µs
 
 
 def test_a_missing_interpreter_is_one_line():

@@ -25,10 +25,12 @@ def test_one_cell_per_point_with_every_trial_measured(cells):
         assert cell.summary is not None
 
 
-def test_a_busy_thread_delays_the_handler_beyond_the_idle_case(cells):
-    """Idle: ~0.1 ms; one busy thread: about one switch interval (5 ms). Ordering only."""
-    idle, busy = cells
-    assert busy.summary.p50 > idle.summary.p50 * 3
+def test_a_busy_thread_delays_the_handler_by_a_switch_interval(cells):
+    """One busy thread: main gets the GIL only after asking for a whole switch interval (5 ms).
+    Load only adds to that; a ratio to the idle case would not survive a loaded machine (the
+    idle case slows down too), so the bound is on the busy cell alone."""
+    _, busy = cells
+    assert busy.summary.p50 >= 0.5 * 5_000, busy.summary.p50  # µs
 
 
 def test_python_2_is_refused_in_one_line():

@@ -77,6 +77,24 @@ def test_github_output_is_one_workflow_command_per_finding(project: Path) -> Non
     assert out.count("\n") == 1
 
 
+def test_every_format_counts_columns_in_characters(project: Path) -> None:
+    """The AST counts UTF-8 bytes (``é`` and ``名`` are 2 and 3); people and editors count
+    characters. The hazard starts at character 20 of its line, byte 23."""
+    line = "nom = 'é名'; x = 1; signal.signal(signal.SIGINT, signal.SIG_IGN)"
+    (project / "accent.py").write_text(f"import signal\n{line}\n", encoding="utf-8")
+    column = line.index("signal.signal") + 1
+    assert len(line[: column - 1].encode("utf-8")) + 1 != column  # bytes would differ
+    _, text = lint("accent.py")
+    assert text.startswith(f"accent.py:2:{column}: SK103 ")
+    _, out = lint("--format", "json", "accent.py")
+    assert json.loads(out)["findings"][0]["col"] == column
+    _, out = lint("--format", "github", "accent.py")
+    assert out.startswith(f"::warning file=accent.py,line=2,col={column},title=SK103::")
+    _, out = lint("--format", "sarif", "accent.py")
+    [result] = json.loads(out)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["region"]["startColumn"] == column
+
+
 def test_github_output_escapes_what_the_workflow_syntax_reserves() -> None:
     finding = Finding("odd,name:1.py", 1, 1, "SK101", "50% done\nnext")
     assert render([finding], 1, "github") == (

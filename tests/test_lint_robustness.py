@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import sysconfig
-import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,23 +14,20 @@ from sigkit.lint.catalog import EVERYTHING
 
 ALL_RULES = select().rules
 KNOWN_CODES = {entry.code for entry in EVERYTHING}
-STDLIB_SECONDS = 15
 DELIBERATELY_INVALID = ("/tests/data/", "/tokenizedata/", "badsyntax", "bad_coding")
 
 
 def test_whole_standard_library() -> None:
     """Every file of this interpreter's Lib/ (site-packages aside) in one run, on every core;
-    the only syntax errors are CPython's own test data written to be invalid."""
-    started = time.monotonic()
+    the only syntax errors are CPython's own test data written to be invalid.  (How long it
+    takes is benchmarks/bench_lint.py's figure, not a test's.)"""
     files = discover([sysconfig.get_path("stdlib")], ["site-packages"])
     run = lint_files(files, select())
-    elapsed = time.monotonic() - started
     assert run.files_checked == len(files) > 1000
     unparsable = [f.path for f in run.findings if f.code == "SK000"]
     assert unparsable, "CPython ships files that do not parse on purpose"
     assert all(any(part in path for part in DELIBERATELY_INVALID) for path in unparsable)
     assert {finding.code for finding in run.findings} <= KNOWN_CODES
-    assert elapsed < STDLIB_SECONDS * 2, f"{elapsed:.1f} s"  # generous: CI machines are busy
 
 
 # Random but valid programs, assembled from the fragments the rules look for. A statement is

@@ -3,6 +3,7 @@ and the PyPy behaviour the docs explain, measured here rather than assumed."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from conftest import SigkitCLI
 
 from sigkit import scenarios, stacks
+from sigkit.diagnose.evidence import ask_version
 from sigkit.interpreters import PYPY, identify
 from sigkit.launch import ProbeOptions
 from sigkit.scenario_run import run_cells
@@ -106,3 +108,39 @@ def test_an_unhandled_keyboard_interrupt_skips_atexit_and_threads_on_pypy(tmp_pa
                              timeout=60)
     assert cpython.stdout.splitlines() == ["finally ran", "worker done", "atexit ran"]
 
+
+
+@needs_pypy
+def test_inspect_names_pypy_and_says_why_py_spy_cannot_help(sigkit) -> None:
+    """/proc shows /usr/bin/pypy3.9: the version comes from its name (or its --version), and
+    py-spy is not run on it -- it reads only CPython's memory -- with the way to get stacks."""
+    assert PYPY3 is not None
+    truth = subprocess.run([PYPY3, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    proc = subprocess.Popen([PYPY3, "-c", "import time; print('ready', flush=True); "
+                             "time.sleep(60)"], stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        report = json.loads(sigkit("inspect", str(proc.pid), "--json").stdout)
+        text = sigkit("inspect", str(proc.pid)).stdout
+    finally:
+        proc.kill()
+        proc.wait(10)
+        if proc.stdout:
+            proc.stdout.close()
+    assert (report["implementation"], report["python_version"]) == (PYPY, truth)
+    assert f"PyPy {truth}" in text and "unknown" not in text
+    note = report["stacks"]["unavailable"]
+    assert note.startswith("py-spy cannot read PyPy's stacks") and "sigkit probe" in note
+    assert "py-spy failed" not in text
+
+
+@needs_pypy
+def test_a_pypy_named_without_its_version_is_asked(tmp_path: Path) -> None:
+    """``pypy3`` (no version in the name): the executable's own --version says which."""
+    assert PYPY3 is not None
+    link = tmp_path / "pypy3"
+    link.write_text(f"#!/bin/sh\nexec {PYPY3} \"$@\"\n")
+    link.chmod(0o755)
+    assert ask_version(str(link)) == (PYPY, identify(PYPY3).version)

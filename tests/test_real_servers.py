@@ -10,8 +10,11 @@ sigkit's verdict against it.  Every finding's claims must also be backed by its 
 from __future__ import annotations
 
 import http.client
+import json
 import os
+import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Optional
 
 import programs
+import psutil
 import pytest
 
 from sigkit import ladder
@@ -237,3 +241,38 @@ def test_flask_reloader_is_pressed_once_its_server_child_has_started(unbacked_cl
     assert trial.late_processes == []
     assert trial.exit_code == 0  # a Ctrl-C during the child's start-up ended it with exit 1
     assert unbacked_claims(trial) == []
+
+
+def test_inspect_signal_on_a_live_gunicorn_says_its_worker_holds_the_request(sigkit):
+    """``sigkit inspect ARBITER --signal TERM`` on a gunicorn sigkit did not start: the arbiter
+    waits in ``stop`` while its worker finishes the request, which the client then receives."""
+    port = free_port()
+    client = SlowClient(port)
+    server = subprocess.Popen(gunicorn(port), cwd=programs.HERE, env={**os.environ,
+                              "SIGKIT_SLOW": "5"}, stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    try:
+        client.start()
+        assert server.stdout is not None and "in flight" in server.stdout.readline()
+        [worker] = psutil.Process(server.pid).children()
+        done = sigkit("inspect", str(server.pid), "--signal", "TERM", "--wait", "1", "--json")
+        client.join(60)
+        server.wait(30)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(10)
+        if server.stdout:
+            server.stdout.close()
+    assert client.outcome.completed and server.returncode == 0  # it drained, then exited
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["signal"]["exited"] is False
+    found = next(f for f in report["findings"] if f["cause"] == "graceful-shutdown")
+    said = " ".join(found["evidence"])
+    assert found["severity"] == "info" and "after SIGTERM" in said
+    assert "--graceful-timeout (30 s)" in said
+    assert f"pid {worker.pid} (gunicorn)" in said and "wsgi_slow_request.py:12" in said
+    assert f"held by pid {worker.pid}" in said
+    assert {f["cause"] for f in report["findings"]} <= {"graceful-shutdown", "not-foreground"}
+    assert str(worker.pid) in report["tree_stacks"]

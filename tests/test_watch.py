@@ -15,6 +15,7 @@ import jsonschema
 import pexpect
 import psutil
 import pytest
+from conftest import require
 
 from sigkit.output import strip_ansi
 from sigkit.passthrough import presses, suspends
@@ -26,14 +27,16 @@ PROGRAMS = Path(__file__).resolve().parent / "programs"
 @pytest.fixture
 def watch():
     """``watch(*args, program=..., deadline="1")`` starts ``sigkit watch --deadline 1 [args] --
-    python tests/programs/<program>`` in a fresh pty; whatever happens, it is gone afterwards."""
+    python tests/programs/<program>`` in a fresh pty (``program=""``: ``python`` alone, with
+    ``python=`` its command); whatever happens, it is gone afterwards."""
     started: list[pexpect.spawn] = []
 
-    def start(*args: str, program: str, deadline: str = "1") -> pexpect.spawn:
+    def start(*args: str, program: str, deadline: str = "1",
+              python: tuple[str, ...] = (sys.executable,)) -> pexpect.spawn:
         child = pexpect.spawn(
             sys.executable,
             ["-m", "sigkit", "watch", "--deadline", deadline, *args, "--",
-             sys.executable, str(PROGRAMS / program)],
+             *python, *([str(PROGRAMS / program)] if program else [])],
             timeout=30, encoding="utf-8", dimensions=(40, 120), env={**os.environ, "NO_COLOR": "1"},
         )
         started.append(child)
@@ -51,6 +54,14 @@ def finish(child: pexpect.spawn) -> str:
     """Everything left to read, then the exit; returns the text, ANSI codes and wrapping gone."""
     child.expect(pexpect.EOF)
     child.close()
+    return plain(child.before)
+
+
+def stuck_report(child: pexpect.spawn, ready: str) -> str:
+    """Wait for ``ready``, press Ctrl-C, and return the report sigkit prints at the deadline."""
+    child.expect_exact(ready)
+    child.sendintr()
+    child.expect_exact("your keys go to it again")
     return plain(child.before)
 
 
@@ -192,10 +203,7 @@ def test_sigkit_stopped_from_outside_takes_the_program_with_it(watch):
 
 def test_the_stuck_report_shows_every_python_process(watch):
     child = watch(program="waits_for_a_stubborn_child.py")
-    child.expect_exact("ready")
-    child.sendintr()
-    child.expect_exact("your keys go to it again")
-    report = plain(child.before)
+    report = stuck_report(child, "ready")
     parent, worker = re.findall(r"Stacks of pid (\d+) \(python\d?[\d.]*\), faulthandler", report)
     assert psutil.Process(int(worker)).ppid() == int(parent)
     assert "waits_for_a_stubborn_child.py:13" in report  # the parent's child.wait()
@@ -216,3 +224,40 @@ def test_ctrl_z_without_a_job_control_shell_leaves_the_program_running(watch):
     child.expect_exact("hello, Ada!")
     finish(child)
     assert child.exitstatus == 0
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.13"])
+def test_ctrl_c_at_the_repl_is_back_at_the_prompt_not_unexplained(watch, tmp_path, version):
+    """``python -i`` survives Ctrl-C by design. 3.11's REPL loop is C (no Python frame: the
+    kernel's read on the terminal is the proof); 3.13's is _pyrepl (its stack is)."""
+    python = require(version)
+    child = watch("--json", str(tmp_path / "watch.json"), program="", python=(python, "-i"))
+    report = stuck_report(child, ">>> ")
+    child.sendline("print(6 * 7)")
+    child.expect_exact("42")  # the ground truth: the REPL is still there, answering
+    child.sendeof()
+    finish(child)
+    assert child.exitstatus == 0
+    assert "i back-at-prompt" in report and "unexplained" not in report
+    assert "its output after the Ctrl-C ends with a prompt: '>>> '" in report
+    if version == "3.11":
+        assert re.search(r"asleep in pselect6\(fd 0 only, /dev/pts/\d+\)", report)
+        assert "the KeyboardInterrupt reached the top level" in report
+    else:
+        assert "the prompt's line read (_pyrepl/readline.py)" in report
+    [found] = json.loads((tmp_path / "watch.json").read_text())["trials"][0]["findings"]
+    assert (found["cause"], found["severity"]) == ("back-at-prompt", "info")
+
+
+def test_a_prompt_loop_that_cancels_the_line_is_back_at_the_prompt(watch):
+    child = watch(program="prompt_loop.py")
+    report = stuck_report(child, "> ")
+    child.sendline("hi")
+    child.expect_exact("you said hi")  # the loop asked again and answers
+    child.sendeof()
+    finish(child)
+    assert child.exitstatus == 0
+    assert "i back-at-prompt" in report and "the main thread waits in input() at " \
+        "prompt_loop.py:4" in report
+    assert re.search(r"asleep in read\(fd 0, /dev/pts/\d+\)", report)
+    assert "swallowed-interrupt" not in report and "unexplained" not in report

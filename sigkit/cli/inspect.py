@@ -1,10 +1,10 @@
 """``sigkit inspect PID``: why would Ctrl-C not stop this running process?
 
 For a process sigkit did not start: each thread's signal masks and kernel state, its place
-relative to the terminal's foreground group, its children, every thread's Python stack (through
-py-spy), then the same findings a probe gives -- those that need no timeline.  With
-``--signal``, sigkit also sends the signal and reports whether (and how fast) the process exited,
-or what the second look shows when it did not.
+relative to the terminal's foreground group, its descendants, every Python process's stacks
+(through py-spy: the wait may be in a child), then the same findings a probe gives -- those
+that need no timeline.  With ``--signal``, sigkit also sends the signal and reports whether (and
+how fast) the process exited, or what the second look shows when it did not.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from rich.text import Text
 from sigkit import stacks, validate
 from sigkit.diagnose import diagnose_evidence
 from sigkit.diagnose.evidence import Evidence, from_live
+from sigkit.diagnose.rules.common import child_waits
 from sigkit.findings import Finding
+from sigkit.interpreters import PYPY
 from sigkit.live_stop import StopAttempt, try_stop
 from sigkit.procinfo import ProcessState
 from sigkit.report.findings import findings_to_dict, render_findings
@@ -35,8 +37,9 @@ SCHEMA_ID = "sigkit.inspect/1"
 def register(app: typer.Typer) -> None:
     app.command(
         "inspect",
-        help="Look into a running process: per-thread signal masks (blocked, ignored, caught, "
-        "pending), states, foreground group, children, Python stacks (py-spy), and what would "
+        help="Look into a running process and its children: per-thread signal masks (blocked, "
+        "ignored, caught, pending), states, foreground group, every Python process's stacks "
+        "(py-spy), and what would "
         "keep Ctrl-C from stopping it. With --signal: send it, wait for the exit, and say how "
         "long it took or why the process is still running.",
     )(inspect_command)
@@ -79,12 +82,15 @@ def to_dict(evidence: Evidence, findings: list[Finding]) -> dict[str, Any]:
         "schema": SCHEMA_ID,
         "pid": evidence.pid,
         "python_version": ".".join(map(str, evidence.version)) if evidence.version else None,
+        "implementation": evidence.implementation,
         "processes": [p.to_dict() for p in evidence.processes],
         "stacks": {
             "source": evidence.stacks_source,
             "unavailable": evidence.stacks_note,
             "threads": [asdict(t) for t in evidence.threads],
         },
+        "tree_stacks": {str(pid): [asdict(t) for t in threads]
+                        for pid, threads in sorted(evidence.tree.items()) if pid != evidence.pid},
         "findings": findings_to_dict(findings),
     }
 
@@ -99,7 +105,7 @@ def report_stop(attempt: StopAttempt, as_json: bool) -> None:
             "exited": attempt.exited, "exit_after_us": attempt.exit_after_us,
         }
         before = to_dict(attempt.before, [])
-        document["before"] = {"processes": before["processes"], "stacks": before["stacks"]}
+        document["before"] = {key: before[key] for key in ("processes", "stacks", "tree_stacks")}
         print(json.dumps(document, indent=2))
         return
     console = Console()
@@ -132,19 +138,26 @@ def render(console: Console, evidence: Evidence, findings: list[Finding]) -> Non
     shared = process.threads[0].masks.get("ShdPnd", []) if process.threads else []
     console.print(f"Pending for the whole process (ShdPnd): {_names(shared) or 'none'}")
     _render_children(console, evidence.children)
+    for line in child_waits(evidence):  # the parent only waits: say where the wait really is
+        console.print(Text(line[0].upper() + line[1:], style="bold"), soft_wrap=True)
     if evidence.threads:
         console.print(Text(f"Python stacks ({evidence.stacks_source}):", style="bold"))
         console.print(Text(stacks.format_threads(evidence.threads), style="dim"), soft_wrap=True)
     else:
         console.print(Text(f"Python stacks: unavailable: {evidence.stacks_note}", style="yellow"))
+    for pid, threads in sorted(evidence.tree.items()):
+        if pid != evidence.pid:
+            console.print(Text(f"Python stacks of {evidence.name_of(pid)}:", style="bold"))
+            console.print(Text(stacks.format_threads(threads), style="dim"), soft_wrap=True)
     render_findings(console, findings)
 
 
 def _header(evidence: Evidence, process: ProcessState) -> Text:
     header = Text("sigkit inspect: ", style="bold").append(f"pid {process.pid} ({process.name})")
-    version = ".".join(map(str, evidence.version)) if evidence.version else "Python: unknown"
+    version = "Python: unknown"
     if evidence.version:
-        version = f"Python {version}"
+        name = "PyPy" if evidence.implementation == PYPY else "Python"
+        version = f"{name} {evidence.version[0]}.{evidence.version[1]}"
     if process.tty_foreground_pgrp <= 0:
         terminal = "no controlling terminal"
     elif process.in_foreground:

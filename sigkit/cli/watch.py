@@ -14,6 +14,7 @@ from sigkit.cli import outputs
 from sigkit.cli.options import output_file
 from sigkit.diagnose import diagnose
 from sigkit.errors import UsageError
+from sigkit.findings import Finding
 from sigkit.report import json_report, watch_text
 from sigkit.stacks import ProcessStacks
 from sigkit.timeline import Trial
@@ -49,16 +50,19 @@ def watch_command(
         raise UsageError("--json needs a file name: stdout is the program's screen")
     outputs.check_writable(json_file, "--json")  # before, not after
     console = Console(stderr=True)
-    shown: list[str] = []
+    stuck: list[Finding] = []
 
     def on_stuck(trial: Trial, processes: list[ProcessStacks]) -> None:
         trial.findings = diagnose(trial)
-        shown.extend(f.cause for f in trial.findings)
+        stuck.extend(trial.findings)
         watch_text.render_stuck(console, trial, processes, deadline)
 
     watched = watch(WatchOptions(command or [], deadline), on_stuck)
     trial = watched.trial
-    trial.findings = diagnose(trial)
+    shown = [f.cause for f in stuck]
+    # What the stuck report said stays part of the record: a program that went on after it
+    # (a REPL back at its prompt) may end later in a way that no longer shows the deadline.
+    trial.findings = stuck + [f for f in diagnose(trial) if f.cause not in shown]
     status = exit_status(trial)
     watch_text.render_end(console, trial, status, shown)
     if json_file is not None:

@@ -17,7 +17,7 @@ from sigkit.findings import Finding, finding
 from sigkit.timeline import Trial
 
 # Causes that are not faults but do say why the program outlived its deadline.
-EXPLAIN_A_WAIT = frozenset({"graceful-shutdown", "slow-cleanup"})
+EXPLAIN_A_WAIT = frozenset({"graceful-shutdown", "slow-cleanup", "back-at-prompt"})
 
 __all__ = ["Evidence", "Finding", "diagnose", "diagnose_evidence", "diagnose_live"]
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from sigkit import procinfo, stacks
 from sigkit.errors import UsageError
 from sigkit.inject import INJECT_DIR
-from sigkit.interpreters import implementation_of
+from sigkit.interpreters import CPYTHON, PYPY, implementation_of
 from sigkit.ladder import TTY_KEYS
 from sigkit.procinfo import ProcessState, ThreadState
 from sigkit.stacks import Frame, ThreadStack, user_frame
@@ -37,6 +39,7 @@ from sigkit.timeline import (
     latencies_us,
 )
 from sigkit.tree import Connection
+from sigkit.tree import take as look_at_tree
 
 # CPython 3's default sys.getswitchinterval(): how long a thread waits for the GIL before it asks
 # the holder to drop it.  The target's own setting is not visible from outside.
@@ -46,7 +49,7 @@ SWITCH_INTERVAL_US = 5000.0
 # take turns (a C call holding the GIL, a main thread that never reaches a bytecode boundary).
 NOTICEABLE_US = 100_000.0
 
-_PYTHON_VERSION = re.compile(r"python(\d)\.(\d+)")
+_PYTHON_VERSION = re.compile(r"(python|pypy)(\d)\.(\d+)")
 
 
 def is_probe_frame(frame: Frame) -> bool:
@@ -66,9 +69,10 @@ def chain(frames: list[Frame]) -> str:
 
 
 def calls(frames: list[Frame], path_suffix: str, functions: frozenset[str]) -> bool:
-    """Whether some frame runs one of ``functions`` in a file ending with ``path_suffix``."""
+    """Whether some frame runs one of ``functions`` (plain names: py-spy's ``Popen.wait`` is
+    ``wait``) in a file ending with ``path_suffix``."""
     suffix = path_suffix.replace("/", os.sep)
-    return any(f.function in functions and f.filename.endswith(suffix) for f in frames)
+    return any(f.short_name in functions and f.filename.endswith(suffix) for f in frames)
 
 
 @dataclass
@@ -376,28 +380,36 @@ def process_from_dict(data: dict[str, Any]) -> ProcessState:
 
 
 def from_live(pid: int, want_stacks: bool = True) -> Evidence:
-    """Evidence from a running process sigkit did not start (``sigkit inspect``).
+    """Evidence from a running process sigkit did not start (``sigkit inspect``), and from its
+    whole tree: a parent may only be waiting for the child that does not stop.
 
-    Python stacks come from py-spy, which reads the process's memory: it needs ptrace rights
+    Python stacks come from py-spy, which reads each process's memory: it needs ptrace rights
     (the same user, or root) and may be missing; the kernel's view works without it.
     """
     check_access(pid)
-    processes = procinfo.snapshot_tree(pid)
-    if not processes:
+    look = look_at_tree(pid, {}, "", time.monotonic_ns(), want_stacks)
+    if not look.processes:
         raise UsageError(f"no such process: {pid}")
-    threads: list[ThreadStack] = []
-    note: str | None = "not requested (--no-stacks)"
-    if want_stacks:
-        text, note = stacks.dump_with_py_spy(pid)
-        threads = stacks.parse(text, "py-spy") if text else []
+    by_pid = {s.pid: stacks.parse(s.text, s.source or "") for s in look.stacks if s.text}
+    own = look.stacks_of(pid) or next((s for s in look.stacks if s.pid == pid), None)
+    note = own.note if own is not None else ("not requested (--no-stacks)" if not want_stacks
+                                             else "not a Python process")
+    identity = live_identity(pid)
+    if note == stacks.PYPY_UNREADABLE:
+        note += (": run the program under `sigkit probe` or `sigkit watch` instead, whose "
+                 "injected faulthandler dumps every thread's stack on PyPy too")
     return Evidence(
         pid=pid,
         live=True,
-        version=python_version(pid),
-        threads=threads,
-        stacks_source="py-spy" if threads else None,
-        stacks_note=None if threads else note,
-        processes=processes,
+        version=identity[1] if identity else None,
+        implementation=identity[0] if identity else None,
+        threads=by_pid.get(pid, []),
+        stacks_source=own.source if own is not None and own.text else None,
+        stacks_note=None if pid in by_pid else note,
+        processes=[process_from_dict(d) for d in look.processes],
+        tree=by_pid,
+        connections=list(look.connections),
+        command=_cmdline(pid),
         cwd=_readlink(f"/proc/{pid}/cwd"),
     )
 
@@ -417,22 +429,49 @@ def check_access(pid: int) -> None:
         ) from None
 
 
-def python_version(pid: int) -> tuple[int, int] | None:
-    """The target's Python version from its executable's or libpython's name (python3.11...)."""
-    names = [_readlink(f"/proc/{pid}/exe") or ""]
-    exe = names[0]
-    if exe:
-        names.append(os.path.realpath(exe))
+def live_identity(pid: int) -> tuple[str, tuple[int, int]] | None:
+    """Which Python runs in ``pid`` -- ("cpython", (3, 11)), ("pypy", (3, 9)) -- from /proc: the
+    executable's or its shared library's name (``python3.11``, ``pypy3.9``, ``libpypy3.9-c.so``);
+    when the name has no version (``pypy3``), the executable's own ``--version``."""
+    exe = _readlink(f"/proc/{pid}/exe") or ""
+    names = [exe, os.path.realpath(exe)] if exe else []
     try:
         with open(f"/proc/{pid}/maps") as maps:
-            names += [line for line in maps if "libpython" in line]
+            names += [line.split()[-1] for line in maps if "libpython" in line or "libpypy" in line]
     except OSError:
         pass
     for name in names:
         match = _PYTHON_VERSION.search(os.path.basename(name.strip()))
         if match:
-            return int(match.group(1)), int(match.group(2))
-    return None
+            return _implementation(match.group(1)), (int(match.group(2)), int(match.group(3)))
+    base = os.path.basename(exe)
+    return ask_version(exe) if base.startswith(("python", "pypy")) else None
+
+
+def _implementation(word: str) -> str:
+    return PYPY if word.startswith("pypy") else CPYTHON
+
+
+def ask_version(exe: str) -> tuple[str, tuple[int, int]] | None:
+    """``Python 3.9.16 (...)\n[PyPy 7.3.11 ...]``: only for an executable named like Python
+    (running an unknown program's ``--version`` could do anything)."""
+    try:
+        done = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    answer = done.stdout + done.stderr
+    match = re.search(r"Python (\d)\.(\d+)", answer)
+    if match is None:
+        return None
+    return (PYPY if "PyPy" in answer else CPYTHON), (int(match.group(1)), int(match.group(2)))
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return [part.decode("utf-8", "replace") for part in handle.read().split(b"\0") if part]
+    except OSError:
+        return []
 
 
 def _readlink(path: str) -> str | None:

@@ -94,10 +94,10 @@ def _lint(source: str | bytes, path: str, rules: Sequence[Rule], noqa: bool) -> 
         tree = _parse(text, path)
     except _Unparsable as problem:
         return [Finding(path, problem.line, problem.col, SYNTAX_ERROR.code, str(problem))]
-    findings = _check(tree, text, path, rules)
+    lines = _LINE_BREAK.split(text)
+    findings = _check(tree, text, lines, path, rules)
     if not findings or not noqa:
         return sorted(findings)
-    lines = _LINE_BREAK.split(text)
     return sorted(finding for finding in findings if not _silenced(lines, finding))
 
 
@@ -128,7 +128,8 @@ def _parse(text: str, path: str) -> ast.Module:
         raise _Unparsable("syntax error: too deeply nested for the parser") from None
 
 
-def _check(tree: ast.Module, text: str, path: str, rules: Sequence[Rule]) -> list[Finding]:
+def _check(tree: ast.Module, text: str, lines: list[str], path: str,
+           rules: Sequence[Rule]) -> list[Finding]:
     """Runs the rules whose trigger appears in the text; the index is built only if one does."""
     appears: dict[re.Pattern[str], bool] = {}  # rules share triggers: search each one once
     for trigger in {trigger for rule in rules for trigger in rule.triggers}:
@@ -137,7 +138,7 @@ def _check(tree: ast.Module, text: str, path: str, rules: Sequence[Rule]) -> lis
     if not triggered:
         return []
     index = ModuleIndex(tree)
-    return [hit.at(path, rule.code) for rule in triggered for hit in rule.check(index)]
+    return [hit.at(path, rule.code, lines) for rule in triggered for hit in rule.check(index)]
 
 
 def _silenced(lines: list[str], finding: Finding) -> bool:

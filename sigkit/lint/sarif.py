@@ -9,7 +9,6 @@ code scanning matches an alert to a file of the repository.
 from __future__ import annotations
 
 import json
-import linecache
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -72,19 +71,9 @@ def _result(finding: Finding) -> dict[str, Any]:
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": {
             "artifactLocation": _artifact(finding.path),
-            "region": {"startLine": finding.line, "startColumn": _column(finding)},
+            "region": {"startLine": finding.line, "startColumn": finding.col},
         }}],
     }
-
-
-def _column(finding: Finding) -> int:
-    """SARIF counts columns in characters (``columnKind``); findings carry the AST's column,
-    which counts UTF-8 bytes. The two differ on a line with non-ASCII text before the finding."""
-    text = linecache.getline(finding.path, finding.line)
-    if text.isascii():
-        return finding.col
-    before = text.encode("utf-8")[: finding.col - 1].decode("utf-8", errors="ignore")
-    return len(before) + 1
 
 
 def _level(code: str) -> str:

@@ -112,13 +112,50 @@ def _presses(ev: Evidence) -> str:
 
 
 def main_where(ev: Evidence) -> list[str]:
-    """Where the main thread was: its Python stack and its kernel state."""
+    """Where the main thread was: its Python stack and its kernel state -- and, when it waits
+    for a child process, where that child is (the wait is really there)."""
     lines = []
     if ev.main_frames:
         lines.append(f"main thread: {chain(ev.main_frames)}")
     state = ev.main_state
     if state is not None:
         lines.append(f"kernel: main thread (tid {state.tid}) {describe_state(state)}")
+    return lines + child_waits(ev)
+
+
+# Where a parent waits for a child to end: subprocess's wait, multiprocessing's join.
+_CHILD_WAITS = (("subprocess.py", frozenset({"wait", "_wait", "_try_wait", "communicate"})),
+                ("multiprocessing/popen_fork.py", frozenset({"wait", "poll"})))
+
+
+def waits_for_child(ev: Evidence) -> bool:
+    """The main thread waits for a child process to end: the kernel has it in ``do_wait``
+    (waitpid), or its stack is in subprocess's or multiprocessing's wait."""
+    state = ev.main_state
+    in_kernel = state is not None and state.wchan.strip() == "do_wait"
+    return in_kernel or any(calls(ev.main_frames, path, names) for path, names in _CHILD_WAITS)
+
+
+def child_waits(ev: Evidence) -> list[str]:
+    """``the wait is in child pid 42 (python), asleep (S) in hrtimer_nanosleep, ignores SIGINT:
+    main thread sleep (<string>:1)``, for each child the main thread may be waiting for."""
+    if not waits_for_child(ev):
+        return []
+    children = [p for p in ev.processes if p.ppid == ev.pid][:4]
+    lines = []
+    for child in children:
+        state = child.main_thread
+        text = f"the wait is in child {ev.name_of(child.pid)}"
+        if state is not None:
+            text += f", {describe_state(state)}"
+        if child.ignores("SIGINT"):
+            text += ", ignores SIGINT"
+        threads = ev.stacks_of(child.pid)
+        main = next((t for t in threads if t.native_id == child.pid), None) or next(
+            (t for t in threads if t.is_main), None)
+        if main is not None and main.frames:
+            text += f": main thread {chain(main.frames)}"
+        lines.append(text)
     return lines
 
 

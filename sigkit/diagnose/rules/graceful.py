@@ -131,7 +131,7 @@ def _said(ev: Evidence, patterns: tuple[str, ...]) -> str | None:
 
 def _in_shutdown_path(ev: Evidence, framework: Framework) -> bool:
     return any(
-        f.function in framework.shutdown and framework.package in f.filename.replace("\\", "/")
+        f.short_name in framework.shutdown and framework.package in f.filename.replace("\\", "/")
         for found in _frames(ev).values() for f in found
     )
 
@@ -223,7 +223,16 @@ def graceful(ev: Evidence) -> list[Finding]:
         evidence.append(f"{_connections_text(found.open_connections)} at +{fmt(ev.look_us)} "
                         "(accepted on the tree's listening port: requests in flight)")
     forced = _forced(ev, found) if found.framework else None
-    if ev.ended_by_itself and forced:
+    if ev.sent_signal is not None:  # a live process (inspect --signal): still draining
+        bound = found.framework.timeout(ev.command) if found.framework else None
+        until = (f"or when its {found.framework.timeout_flag} ({bound:g} s) runs out"
+                 if found.framework and bound is not None else "or when its own bound, if any, "
+                 "runs out")
+        evidence.insert(0, f"still draining {fmt(ev.look_us)} after {ev.sent_signal}: {name} "
+                        f"waits for {waits_for}, as it is designed to; it exits by itself when "
+                        f"they are done ({until})")
+        severity = causes.INFO
+    elif ev.ended_by_itself and forced:
         cut = (f"; {_connections_text(found.open_connections)} {_were(found.open_connections)} "
                "open when sigkit looked" if found.open_connections else "")
         evidence.insert(0, f"{name} stopped by itself after {fmt(ev.exit_us)}, but its own "

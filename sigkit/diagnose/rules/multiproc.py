@@ -5,6 +5,7 @@ from __future__ import annotations
 from sigkit import causes
 from sigkit.diagnose.evidence import Evidence, user_frame
 from sigkit.diagnose.rules.common import (
+    child_waits,
     describe_state,
     in_multiprocessing,
     main_where,
@@ -41,7 +42,7 @@ def pool_hang(ev: Evidence) -> list[Finding]:
     if python2:
         evidence.append(f"{version_text(ev.version)}: this wait has no timeout and cannot be "
                         "interrupted")
-    for child in ev.children[:4]:
+    for child in [] if child_waits(ev) else ev.children[:4]:  # main_where named them already
         state = child.main_thread
         doing = describe_state(state) if state else "gone"
         evidence.append(f"child pid {child.pid} ({child.name}): {doing}, {_disposition(child)}")

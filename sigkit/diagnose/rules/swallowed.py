@@ -8,6 +8,7 @@ from sigkit.diagnose.evidence import Evidence
 from sigkit.diagnose.rules.cleanup import cleaning_up
 from sigkit.diagnose.rules.common import exit_wait, in_asyncio_callback, main_where, signal_path
 from sigkit.diagnose.rules.graceful import drain
+from sigkit.diagnose.rules.prompt import back_at_prompt
 from sigkit.diagnose.source import lint_hits
 from sigkit.findings import Finding, finding
 
@@ -34,6 +35,8 @@ def swallowed(ev: Evidence) -> list[Finding]:
         return []  # asyncio's handler asked for a cancellation: asyncio_loop explains it
     if cleaning_up(ev) is not None or drain(ev) is not None:
         return []  # on its way out (a clean-up, a server's drain): not dropped
+    if back_at_prompt(ev):
+        return []  # a prompt cancelled the line by design: prompt.py says so
     evidence = [*signal_path(ev)]
     if ev.sent_signal is None:
         evidence.append(f"{ev.handled_presses} of {ev.presses} presses ran the Python handler; no "
