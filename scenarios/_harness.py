@@ -20,6 +20,23 @@ def ready(what):
     sys.stdout.flush()
 
 
+def wait_for(event, timeout=None):
+    """The fixed scenarios' wait: poll the flag, sleep between looks; True once it is set.
+
+    Not ``event.wait(0.1)`` and not ``join()``: a Ctrl-C that lands inside ``Event.wait`` just
+    after its lock was taken leaves that lock held (python/cpython#74174, bpo-29988), and the
+    worker then blocks in ``done.set()``; an interrupted ``join()`` on 3.9-3.12 marks the thread
+    finished (python/cpython#90882).  ``is_set()`` takes no lock and ``time.sleep`` holds none,
+    so Ctrl-C gets through 10 times a second, on 2.7 too, and leaves nothing behind.
+    """
+    end = None if timeout is None else time.time() + timeout
+    while not event.is_set():
+        if end is not None and time.time() >= end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def capped():
     """True until the safety cap: each "forever" loop really means "for a minute"."""
     return time.time() < STARTED + CAP_SECONDS + 2

@@ -27,7 +27,7 @@ from __future__ import print_function
 import threading
 import time
 
-from _harness import capped, ready, run
+from _harness import capped, ready, run, wait_for
 
 
 def broken():
@@ -56,14 +56,14 @@ def fixed():
     worker.start()
     try:
         ready("main thread waiting for the worker with a timed wait")  # inside the try: a
-        while not done.wait(0.1):  # Ctrl-C that comes right after this line is handled too
-            pass  # returns to Python 10 times a second: Ctrl-C gets through, even on 2.7
+        wait_for(done)  # Ctrl-C that comes right after the line above is handled too; it
+        # returns to Python often, so Ctrl-C gets through, even on 2.7
     except KeyboardInterrupt:
         # Ask the worker to finish and wait until it says so. Not worker.join(5): on 3.9-3.12
         # an interrupted join() marks the thread finished (python/cpython#90882), so a second
         # join() returns at once and the exit kills the worker mid-turn.
         stop.set()
-        done.wait(5)
+        wait_for(done, 5)
         raise
 
 

@@ -30,7 +30,7 @@ import argparse
 import sys
 import threading
 
-from _harness import arm_safety_cap, capped, ready
+from _harness import arm_safety_cap, capped, ready, wait_for
 
 
 def count(n):
@@ -70,15 +70,11 @@ def fixed(threads):
     try:
         ready("main thread waiting for %d busy workers with timed waits" % threads)
         for done in dones:
-            # Event.wait, not join(): returns to Python often, so Ctrl-C gets through, and an
-            # interrupted wait leaves no thread marked finished (join() does on 3.9-3.12,
-            # python/cpython#90882, and the exit would then not wait for that worker).
-            while not done.wait(0.1):
-                pass
+            wait_for(done)  # not join(): see _harness.wait_for
     except KeyboardInterrupt:
         stop.set()
         for done in dones:
-            done.wait(5)
+            wait_for(done, 5)
         raise
 
 

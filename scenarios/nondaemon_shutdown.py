@@ -24,7 +24,7 @@ from __future__ import print_function
 import threading
 import time
 
-from _harness import capped, ready, run
+from _harness import capped, ready, run, wait_for
 
 
 def broken():
@@ -57,11 +57,10 @@ def fixed():
     flusher.start()
     try:
         ready("main is done; it waits for the 'flusher' thread itself, with timed waits")
-        while not done.wait(0.1):
-            pass
+        wait_for(done)  # not join(): see _harness.wait_for
     except KeyboardInterrupt:
         stop.set()  # the flusher finishes its current turn and leaves
-        done.wait(5)  # not join(): on 3.9-3.12 a join interrupted above would return at once
+        wait_for(done, 5)
         raise
 
 

@@ -362,8 +362,9 @@ CAUSES: tuple[Cause, ...] = (
         evidence="Connections accepted on the tree's listening port were open just before the "
         "first signal, and the program exited before sigkit's first look (1 s); for a server "
         "known to drop requests on that signal, the finding says so.",
-        fix="Stop the server with the signal that drains (SIGTERM for gunicorn, what docker, "
-        "systemd and Kubernetes send), or give it a graceful-shutdown path and a timeout.",
+        fix="Stop the server with the signal its documentation names for a graceful stop (docker, "
+        "systemd and Kubernetes send SIGTERM), or give it a graceful-shutdown path and a "
+        "timeout.",
     ),
     Cause(
         id="pressed-during-startup",

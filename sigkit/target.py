@@ -198,10 +198,10 @@ class Target:
         """The target's session (descendants outside it escaped), and for a target behind the
         shim a pidfd of its own: its exit, not the shim's a moment later, is the one timed."""
         assert self.child is not None
-        try:
-            self.session = os.getsid(target)
-        except ProcessLookupError:
-            self.session = self.child.pid
+        # Known by construction, not asked: the shim's child calls setsid() only after the
+        # fork, so asking now could still see the shim's session and later call every child of
+        # the target "escaped".
+        self.session = target if self.no_tty else self.child.pid
         if target != self.child.pid:
             try:
                 self.target_pidfd = os.pidfd_open(target)

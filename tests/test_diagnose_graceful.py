@@ -139,3 +139,104 @@ def test_a_quick_stop_seen_late_is_still_a_dropped_request_not_a_drain():
     (found,) = diagnose_evidence(ev)
     assert found.cause == "requests-in-flight" and found.severity == "warning"
     assert "quick shutdown" in found.evidence[-1]
+
+
+# Measured on real programs (benchmarks/real_programs.py): the cases below are what each showed.
+
+WERKZEUG_BANNER = (" * Serving Flask app 'app'\r\n * Running on http://127.0.0.1:8123\r\n"
+                   "Press CTRL+C to quit\r\n")
+
+
+def quick_exit(**fields) -> Evidence:
+    """The first signal ended the program 50 ms later, before sigkit's first look."""
+    return evidence(**{**dict(connections_at_press=SERVED, deadline_missed=False, presses=1,
+                              presses_to_exit=1, look_us=None, exit_us=50_000.0, ender_us=None,
+                              names_at_press=["flask"]), **fields})
+
+
+def test_the_werkzeug_dev_server_drops_its_requests_on_any_stop():
+    """Flask's `flask run`: request threads are daemon threads, the client saw the connection cut
+    at the Ctrl-C (and at a SIGTERM); sigkit said "whether they completed is not seen"."""
+    for sent in ("INT", "TERM"):
+        (found,) = diagnose_evidence(quick_exit(printed=WERKZEUG_BANNER, signals=[sent, "KILL"]))
+        assert found.cause == "requests-in-flight" and found.severity == "warning"
+        said = " ".join(found.evidence)
+        assert "Werkzeug development server" in said and f"on SIG{sent}" in said
+        assert "not something sigkit saw" not in said
+        assert "Stop the Werkzeug" not in (found.fix or "")  # no signal of it drains
+
+
+def test_an_unknown_server_that_stops_at_once_names_no_framework():
+    (found,) = diagnose_evidence(quick_exit(names_at_press=["myserver"]))
+    assert found.cause == "requests-in-flight" and found.severity == "info"
+    text = " ".join([found.title, *found.evidence, found.fix or ""])
+    assert "gunicorn" not in text and "Werkzeug" not in text
+
+
+SUPERVISED_AT_PRESS = [Connection((PID, CHILD), "LISTEN", "127.0.0.1:8123", None),
+                       Connection((CHILD,), "ESTABLISHED", "127.0.0.1:8123", "127.0.0.1:50000")]
+SUPERVISED_LATER = [Connection((PID,), "LISTEN", "127.0.0.1:8123", None),
+                    Connection((CHILD,), "ESTABLISHED", "127.0.0.1:8123", "127.0.0.1:50000")]
+SENTINEL_WAIT = main_stack(Frame("select", f"{LIB}/selectors.py", 415),
+                           Frame("wait", f"{LIB}/multiprocessing/connection.py", 947),
+                           Frame("run", "/venv/site-packages/aserver/run.py", 96))
+
+
+def supervised(**fields) -> Evidence:
+    """hypercorn's shape: the supervisor waits on its worker's sentinel; the worker (which
+    ignores SIGINT) closed its listener after the signal and still serves the request."""
+    worker = proc(CHILD, kernel_thread(CHILD, wchan="do_epoll_wait", SigIgn=["SIGINT"]), ppid=PID)
+    return evidence(**{**dict(threads=[SENTINEL_WAIT], processes=[proc(PID), worker],
+                              connections_at_press=SUPERVISED_AT_PRESS,
+                              connections=SUPERVISED_LATER, look_us=1.0e6), **fields})
+
+
+def test_a_worker_that_closed_its_listener_but_serves_on_is_a_drain_not_a_pool_hang():
+    findings = diagnose_evidence(supervised())
+    assert [f.cause for f in findings] == ["graceful-shutdown"]
+    (found,) = findings
+    said = " ".join(found.evidence)
+    assert f"pid {CHILD} (python) closed its listening socket on :8123 after the Ctrl-C" in said
+    assert found.fix == GENERIC_BOUND and "multiprocessing" not in found.fix
+
+
+def test_a_listener_still_open_is_no_drain_without_words():
+    """The same tree, but the worker still listens: nothing says it stopped taking requests."""
+    ev = supervised(connections=SUPERVISED_AT_PRESS)
+    assert "graceful-shutdown" not in named(ev)
+
+
+def test_an_unknown_server_that_cancels_its_requests_cut_its_own_drain():
+    ev = supervised(deadline_missed=False, presses=1, presses_to_exit=1, exit_us=3.1e6,
+                    ender_us=None, said="^C\nTraceback ...\nasyncio.exceptions.CancelledError\n")
+    (found,) = diagnose_evidence(ev)
+    assert found.cause == "graceful-shutdown" and found.severity == "warning"
+    assert found.evidence[0].startswith("the program stopped by itself after 3.10 s, but it cut")
+    assert '"asyncio.exceptions.CancelledError"' in found.evidence[0]
+
+
+def test_an_unknown_server_that_drained_by_itself_does_not_claim_its_requests_completed():
+    ev = supervised(deadline_missed=False, presses=1, presses_to_exit=1, exit_us=3.1e6,
+                    ender_us=None)
+    (found,) = diagnose_evidence(ev)
+    assert found.severity == "info"
+    assert "whether the connections open at the look completed is not something sigkit saw" in \
+        found.evidence[0]
+
+
+def test_a_stop_to_every_process_that_killed_a_celery_worker_is_not_a_drain_of_its_task():
+    """systemd's TERM to the whole group: celery's prefork child died of it mid-task (celery said
+    so) while the main process went on with its warm shutdown until the SIGKILL."""
+    consumer = main_stack(Frame("drain_events", "/venv/site-packages/kombu/transport/base.py", 1012),
+                          Frame("synloop", "/venv/site-packages/celery/worker/loops.py", 213))
+    said = ("worker: Warm shutdown (MainProcess)\n[2026-12-01 16:08:21,078: ERROR/MainProcess] "
+            "Process 'ForkPoolWorker-1' pid:32396 exited with 'signal 15 (SIGTERM)'\n")
+    ev = evidence(threads=[consumer], said=said, signals=["TERM", "KILL"], presses_to_exit=2,
+                  ender_us=3.1e6)
+    (found,) = [f for f in diagnose_evidence(ev) if f.cause == "graceful-shutdown"]
+    assert found.severity == "warning"
+    assert "one died of it mid-task" in found.evidence[0]
+    assert "exited with 'signal 15 (SIGTERM)'" in found.evidence[0]
+    assert "running tasks to finish" not in " ".join(found.evidence)  # it was lost already
+    assert found.evidence[1].startswith("the shutdown outlasted the deadline: SIGKILL")
+    assert "KillMode=mixed" in found.fix

@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -276,3 +277,30 @@ def test_inspect_signal_on_a_live_gunicorn_says_its_worker_holds_the_request(sig
     assert f"held by pid {worker.pid}" in said
     assert {f["cause"] for f in report["findings"]} <= {"graceful-shutdown", "not-foreground"}
     assert str(worker.pid) in report["tree_stacks"]
+
+
+def test_flask_dev_server_drops_the_request_in_flight(unbacked_claims):
+    port = free_port()
+    trial, client = serve([script("flask"), "--app", "flask_slow_request", "run", "--port",
+                           str(port)], port)
+    assert not client.completed  # ground truth: the request thread is a daemon, cut at exit
+    assert trial.presses_to_exit == 1
+    found = only(trial, "requests-in-flight")
+    assert found.severity == "warning" and "Werkzeug development server" in " ".join(found.evidence)
+    assert unbacked_claims(trial) == []
+
+
+def test_hypercorn_is_a_drain_without_sigkit_knowing_hypercorn(unbacked_claims):
+    """hypercorn's supervisor waits for a worker that ignores SIGINT; the worker closes its
+    listener, serves on, and cancels the request when its own graceful timeout (3 s) runs out."""
+    port = free_port()
+    trial, client = serve([script("hypercorn"), "--bind", f"127.0.0.1:{port}",
+                           "asgi_slow_request:app"], port, slow=8, deadline=6)
+    assert not client.completed  # HTTP 500 at hypercorn's graceful timeout
+    assert trial.presses_to_exit == 1
+    found = only(trial, "graceful-shutdown")
+    said = " ".join(found.evidence)
+    assert found.severity == "warning" and "closed its listening socket" in said
+    assert "CancelledError" in said
+    assert not re.search(r"uvicorn|gunicorn|celery|Werkzeug|multiprocessing pool", said)
+    assert unbacked_claims(trial) == []

@@ -117,6 +117,7 @@ class Evidence:
     look_us: float | None = None  # when that look was taken, after the first press
     ender_us: float | None = None  # when the rung that ended the program was sent
     said: str = ""  # what the program printed from the first press on
+    printed: str = ""  # everything it printed (a bounded tail): banners tell servers apart
     signals: list[str] = field(default_factory=list)  # the rungs sent: INT, INT, TERM, KILL
     late_processes: list[LateProcess] = field(default_factory=list)
     # The stop: what was sent first, to which process (the one sigkit started: for a shell
@@ -328,6 +329,7 @@ def from_trial(trial: Trial, budget_us: float | None = None) -> Evidence:
         ender_us=(trial.presses[trial.presses_to_exit - 1].sent_ns - first.sent_ns) / 1000
         if trial.presses_to_exit and first else None,
         said=trial.output_after_press,
+        printed=trial.output,
         signals=[p.signal for p in trial.presses],
         late_processes=list(trial.late_processes),
         first_signal=first.signal if first is not None else

@@ -31,7 +31,11 @@ class Framework:
     waits_for: str
     bound: str  # the fix: the framework's own setting that bounds the drain
     forced: tuple[str, ...] = ()  # what it prints when its own bound runs out and it cuts work
-    quick: str = ""  # a signal that asks it for a quick stop (no drain)
+    quick: tuple[str, ...] = ()  # signals that stop it without a drain
+    quick_why: str = ""  # what that does to the requests in flight
+    banner: str = ""  # what it prints when it starts (when its processes carry another name)
+    lost: tuple[str, ...] = ()  # what it prints when a stop signal killed a worker mid-work
+    lost_fix: str = ""  # how to keep the stop signal away from its workers
     timeout_flag: str = ""  # the command-line option that bounds the drain
     timeout_default: float | None = None  # its default, in seconds (None: unbounded)
 
@@ -71,7 +75,9 @@ FRAMEWORKS = (
         "`--graceful-timeout 8`), and keep requests shorter than it (`--timeout`). SIGTERM is "
         "the graceful stop; SIGINT/SIGQUIT ask for a quick one.",
         forced=(r"Worker \(pid:\d+\) was sent SIGKILL",),
-        quick="INT",
+        quick=("INT", "QUIT"),
+        quick_why="gunicorn treats SIG{signal} as a quick shutdown: its workers exit without "
+        "finishing their requests",
         timeout_flag="--graceful-timeout",
         timeout_default=30.0,
     ),
@@ -84,6 +90,24 @@ FRAMEWORKS = (
         "`worker_soft_shutdown_timeout` (celery 5.5+) so a soft shutdown gives them a grace "
         "before the cold one; make long tasks idempotent (`acks_late`) so a cut task is redone.",
         forced=(r"Cold shutdown \(",),
+        # prefork children keep SIGTERM's default action: a TERM to every process kills them
+        lost=(r"Process '[^']+' pid:\d+ exited with 'signal \d+ \(SIG\w+\)'",
+              r"WorkerLostError"),
+        lost_fix="Send the stop signal to celery's main process only (systemd: `KillMode=mixed`, "
+        "SIGTERM to the main process and the final SIGKILL to all; docker and supervisord "
+        "signal the main process already): a prefork child that gets SIGTERM dies mid-task.",
+    ),
+    # Flask's `flask run` / `app.run()`: it has no graceful stop at all.  Its threaded server sets
+    # `daemon_threads = True` ("the server will not wait for requests to finish on exit").
+    Framework(
+        "the Werkzeug development server", "/werkzeug/", frozenset(), (), "",
+        "The development server (`flask run`, `app.run()`) is not made to be stopped gracefully "
+        "(nor to run in production): serve the app with a WSGI server that drains on SIGTERM "
+        "within a bound you set (gunicorn: `--graceful-timeout`).",
+        quick=("INT", "TERM", "QUIT", "HUP"),
+        quick_why="the Werkzeug development server serves each request in a daemon thread "
+        "(`daemon_threads = True`): on SIG{signal} it exits without waiting for them",
+        banner=r"^\s*\* Running on https?://",
     ),
 )
 GENERIC_BOUND = ("Bound the drain with the server's graceful-shutdown timeout, below the grace of "
@@ -113,7 +137,8 @@ def _frames(ev: Evidence) -> dict[int, list[Frame]]:
 def _framework(ev: Evidence) -> Framework | None:
     frames = [f for found in _frames(ev).values() for f in found]
     for framework in FRAMEWORKS:
-        if any(framework.package in f.filename.replace("\\", "/") for f in frames):
+        if framework.shutdown and any(framework.package in f.filename.replace("\\", "/")
+                                      for f in frames):
             return framework
     return None
 
@@ -188,10 +213,33 @@ def drain(ev: Evidence) -> Drain | None:
         if words is None and not _in_shutdown_path(ev, framework):
             return None
         return Drain(framework, words, _where(ev), open_now)
-    words = _said(ev, (_SHUTDOWN_WORDS,))
-    if words is None or not open_now or ev.main_running():
+    if not open_now or ev.main_running():
         return None
-    return Drain(None, words, _where(ev), open_now)
+    words = _said(ev, (_SHUTDOWN_WORDS,))
+    stopped = stopped_accepting(ev)
+    if words is None and not stopped:
+        return None
+    return Drain(None, words, [*_where(ev), *stopped], open_now)
+
+
+def stopped_accepting(ev: Evidence) -> list[str]:
+    """Processes that closed their listening socket after the signal but still held connections
+    accepted on it: they stopped taking requests and kept serving the ones they had -- what a
+    drain is, whatever the server (no words needed)."""
+    before = [c for c in ev.connections_at_press if c.status == "LISTEN"]
+    lines = []
+    for conn in accepted(ev.connections, ev.connections_at_press):
+        port = conn.local.rsplit(":", 1)[1]
+        for pid in conn.pids:
+            had = any(pid in c.pids and c.local.rsplit(":", 1)[1] == port for c in before)
+            has = any(pid in c.pids and c.status == "LISTEN" and c.local.endswith(":" + port)
+                      for c in ev.connections)
+            line = (f"{ev.name_of(pid)} closed its listening socket on :{port} after the "
+                    f"{_first(ev)} and still held a connection accepted on it at "
+                    f"+{fmt(ev.look_us)}: it stopped taking new requests and kept serving")
+            if had and not has and line not in lines:
+                lines.append(line)
+    return lines
 
 
 def _connections_text(conns: list[Connection]) -> str:
@@ -215,6 +263,9 @@ def graceful(ev: Evidence) -> list[Finding]:
         return []  # (a quick stop that dropped its requests: stopped_with_requests_in_flight)
     name = found.framework.name if found.framework else "the program"
     waits_for = found.framework.waits_for if found.framework else "its work in flight"
+    lost = _said(ev, found.framework.lost) if found.framework else None
+    if lost:  # not a drain of that work any more: the signal ended the worker running it
+        waits_for = "the rest of its shutdown"
     evidence = []
     if found.words:
         evidence.append(f'{name} said after the {_first(ev)}: "{found.words}"')
@@ -222,7 +273,7 @@ def graceful(ev: Evidence) -> list[Finding]:
     if found.open_connections:
         evidence.append(f"{_connections_text(found.open_connections)} at +{fmt(ev.look_us)} "
                         "(accepted on the tree's listening port: requests in flight)")
-    forced = _forced(ev, found) if found.framework else None
+    forced = _forced(ev, found) if found.framework else _cancelled(ev)
     if ev.sent_signal is not None:  # a live process (inspect --signal): still draining
         bound = found.framework.timeout(ev.command) if found.framework else None
         until = (f"or when its {found.framework.timeout_flag} ({bound:g} s) runs out"
@@ -235,22 +286,33 @@ def graceful(ev: Evidence) -> list[Finding]:
     elif ev.ended_by_itself and forced:
         cut = (f"; {_connections_text(found.open_connections)} {_were(found.open_connections)} "
                "open when sigkit looked" if found.open_connections else "")
-        evidence.insert(0, f"{name} stopped by itself after {fmt(ev.exit_us)}, but its own "
-                        f"graceful timeout ran out and it cut the work short: {forced}{cut}")
+        how = "its own graceful timeout ran out and it" if found.framework else "it"
+        evidence.insert(0, f"{name} stopped by itself after {fmt(ev.exit_us)}, but {how} cut "
+                        f"the work short: {forced}{cut}")
         severity = causes.WARNING
     elif ev.ended_by_itself:
-        evidence.insert(0, f"stopped gracefully in {fmt(ev.exit_us)}: {name} waited for "
-                        f"{waits_for}, then exited by itself")
+        unseen = ("" if found.framework or not found.open_connections else
+                  "; whether the connections open at the look completed is not something "
+                  "sigkit saw")
+        how = "stopped by itself" if lost else "stopped gracefully"
+        evidence.insert(0, f"{how} in {fmt(ev.exit_us)}: {name} waited for "
+                        f"{waits_for}, then exited by itself{unseen}")
         severity = causes.INFO
     else:
         cut = (f"; {_connections_text(found.open_connections)} {_were(found.open_connections)} "
                "cut off"
                if found.open_connections else "")
         after = f" at +{fmt(ev.ender_us)}" if ev.ender_us is not None else ""
-        evidence.insert(0, f"the drain outlasted the deadline: {ev.ender or 'a later signal'}"
+        what = "shutdown" if lost else "drain"
+        evidence.insert(0, f"the {what} outlasted the deadline: {ev.ender or 'a later signal'}"
                         f"{after} forced {name} to quit while it waited for {waits_for}{cut}")
         severity = causes.WARNING
     fix = found.framework.bound if found.framework else GENERIC_BOUND
+    if lost and found.framework:
+        evidence.insert(0, f"the {_first(ev)} reached {name}'s worker processes too and one "
+                        f'died of it mid-task: {name} said "{lost}"')
+        severity = causes.WARNING
+        fix = f"{found.framework.lost_fix} {fix}"
     return [finding("graceful-shutdown", evidence, fix, severity)]
 
 
@@ -259,12 +321,20 @@ def _first(ev: Evidence) -> str:
     return "Ctrl-C" if first == "INT" else "SIG" + first
 
 
+def _running(ev: Evidence) -> Framework | None:
+    """The known server the tree ran at the press: by its processes' names, or its banner."""
+    lines = ev.printed.replace("\r", "").split("\n")
+    return next((f for f in FRAMEWORKS if f.name in ev.names_at_press or (
+        f.banner and any(re.search(f.banner, line) for line in lines))), None)
+
+
 def _quick_stop(ev: Evidence) -> Framework | None:
-    """The known server whose *quick* stop the first signal asked for (gunicorn's SIGINT)."""
-    framework = next((f for f in FRAMEWORKS if f.name in ev.names_at_press), None)
-    if framework is None or not framework.quick or not ev.signals:
+    """The known server whose *quick* stop the first signal asked for (gunicorn's SIGINT, any
+    signal for the Werkzeug development server)."""
+    framework = _running(ev)
+    if framework is None or not ev.signals:
         return None
-    return framework if ev.signals[0] == framework.quick else None
+    return framework if ev.signals[0] in framework.quick else None
 
 
 def _dropped_quickly(ev: Evidence) -> bool:
@@ -292,12 +362,20 @@ def stopped_with_requests_in_flight(ev: Evidence) -> list[Finding]:
     fix = None
     if framework is not None:
         evidence[-1] = f"the program exited {fmt(ev.exit_us)} later"
-        evidence.append(f"{framework.name} treats SIG{framework.quick} as a quick shutdown: "
-                        "its workers exit without finishing their requests")
+        evidence.append(framework.quick_why.format(signal=ev.signals[0]))
         severity = causes.WARNING
-        fix = (f"Stop {framework.name} with SIGTERM for a graceful stop (what docker, systemd "
-               "and Kubernetes send); " + framework.bound)
+        fix = framework.bound if "TERM" in framework.quick else (
+            f"Stop {framework.name} with SIGTERM for a graceful stop (what docker, systemd and "
+            "Kubernetes send); " + framework.bound)
     return [finding("requests-in-flight", evidence, fix, severity)]
+
+
+def _cancelled(ev: Evidence) -> str | None:
+    """A server sigkit does not know cut its own drain: after the signal it printed a task's
+    cancellation (asyncio servers cancel the requests still running when their bound runs out)."""
+    words = _said(ev, (r"\bCancelledError\b",))
+    return f'it printed "{words}" after the {_first(ev)}: a task still running was cancelled' \
+        if words else None
 
 
 def _forced(ev: Evidence, found: Drain) -> str | None:

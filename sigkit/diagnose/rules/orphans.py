@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sigkit.diagnose.evidence import Evidence
+from sigkit.diagnose.rules.stop import default_action_killed
 from sigkit.findings import Finding, finding
 
 
@@ -23,6 +24,10 @@ def orphans(ev: Evidence) -> list[Finding]:
     else:
         got = (f"got the same {ev.sent} and survived it (they handle or ignore it)" if ev.typed
                or ev.to != "main" else f"never got the {ev.sent}: it went to the main process only")
-        fix = (f"The children {got}: terminate them in a `finally:` or `atexit` handler (`proc.terminate(); "
-               "proc.wait(timeout)`, `p.terminate(); p.join()` for multiprocessing).")
+        died = (f"; the program itself died of {ev.sent}'s default action, so none of its "
+                f"clean-up ran: first make {ev.sent} a normal exit (see sigterm-default)"
+                if default_action_killed(ev) else "")
+        fix = (f"The children {got}{died}: terminate them in a `finally:` or `atexit` handler "
+               "(`proc.terminate(); proc.wait(timeout)`, `p.terminate(); p.join()` for "
+               "multiprocessing; a `with Pool()` block does it on exit).")
     return [finding("orphans", evidence, fix)]

@@ -138,12 +138,18 @@ def shell_wrapper(ev: Evidence) -> list[Finding]:
     return [finding("shell-no-forward", evidence, fix)]
 
 
+def default_action_killed(ev: Evidence) -> bool:
+    """The first signal sigkit sent (not typed) ended the probed program by its default action:
+    no Python handler, atexit or ``finally:`` of its ran."""
+    if ev.typed or ev.presses_to_exit != 1 or ev.exit_signal != "SIG" + ev.first_signal:
+        return False
+    return ev.probed and not (ev.python_handled or ev.python_is_child or ev.atexit_ran)
+
+
 def default_term(ev: Evidence) -> list[Finding]:
     """The program died of the signal's default action: no Python code ran after it."""
     signame = "SIG" + ev.first_signal
-    if ev.typed or ev.presses_to_exit != 1 or ev.exit_signal != signame or not ev.probed:
-        return []
-    if ev.python_handled or ev.python_is_child or ev.atexit_ran:
+    if not default_action_killed(ev):
         return []
     evidence = [f"pid {ev.pid} ended by the default action of {signame} "
                 f"{fmt(ev.exit_us or 0.0)} after it was sent; no Python handler ran",
@@ -170,7 +176,7 @@ def handler_replaced(ev: Evidence) -> list[Finding]:
     # rules' story; for a stop sigkit sends, nothing else names who owns the signal.
     if mine and not ev.typed:
         by, where = mine[-1]
-        if _library(where):
+        if _library(where) and not _program_is(ev.command, where):
             evidence.append(f"`signal.signal({signame}, {by})` at {where}: a library installed "
                             f"the handler {ev.sent} met")
     process = ev.process
@@ -204,6 +210,20 @@ def _python_view(signame: str, mine: list[tuple[str, str]]) -> str | None:
     if mine:
         return {"SIG_IGN": "ignored", "SIG_DFL": "default"}.get(mine[-1][0], "caught")
     return None if signame == "SIGINT" else "not caught"
+
+
+def _program_is(command: list[str], where: str) -> bool:
+    """Was the program run that library itself (``celery worker``, ``python -m celery``)?  Then
+    the handler is the program's own, set by design: celery's worker turns SIGTERM into its warm
+    shutdown."""
+    found = re.search(r"[/\\](?:site|dist)-packages[/\\]([A-Za-z0-9_]+)", where)
+    if found is None or not command:
+        return False
+    package = found.group(1).lower()
+    runs = [os.path.basename(command[0])]
+    if "-m" in command[:-1]:
+        runs.append(command[command.index("-m") + 1].split(".")[0])
+    return package in (name.lower().replace("-", "_") for name in runs)
 
 
 def _library(where: str) -> bool:
