@@ -75,3 +75,18 @@ def test_a_quick_command_loads_neither_the_probe_engine_nor_the_diagnosis(sigkit
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
     assert "sigkit.cli" in imported  # the profile is really there
     assert {"sigkit.launch", "sigkit.checks.runner", "pexpect"} & imported == set()
+
+
+def test_help_lists_the_commands_in_one_order_whatever_ran_first():
+    """A process that ran ``sigkit lint`` and ``sigkit lab`` in-process (the generated-input
+    tests do) registered those first; the help, and the CLI reference made from it, do not move."""
+    from typer.testing import CliRunner
+
+    from sigkit.cli import COMMANDS, register
+
+    register(["lab"])
+    register(["lint"])
+    shown = CliRunner().invoke(register(), ["--help"], terminal_width=200).output
+    listed = [line.split()[0] for line in shown.split("Commands:")[1].strip().splitlines()]
+    groups = ["scenarios", "lab"]  # typer lists the groups after the plain commands
+    assert listed == [name for name in COMMANDS if name not in groups] + groups

@@ -67,6 +67,11 @@ def register(names: Sequence[str] = tuple(COMMANDS)) -> typer.Typer:
         if name not in _registered:
             importlib.import_module(f"sigkit.cli.{COMMANDS[name]}").register(app)
             _registered.add(name)
+    # Help lists commands in COMMANDS' order, whichever was registered first (a process that
+    # ran ``sigkit lint`` in-process and then asks for the help must see the usual list).
+    order = {name: index for index, name in enumerate(COMMANDS)}
+    for registered in (app.registered_commands, app.registered_groups):
+        registered.sort(key=lambda info: order.get(str(info.name), len(order)))
     return app
 
 

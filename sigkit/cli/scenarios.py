@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
     )
     group.callback()(list_command)
     group.command("show", help="Print a scenario's header, expectations and source.")(show_command)
-    app.add_typer(group)
+    app.add_typer(group, name="scenarios")
 
 
 def list_command(
