@@ -241,21 +241,19 @@ def pending_signal_command(
             "interpreters": [result.to_dict() for result in results],
         }, indent=2)
         outputs.write_text(json_file, "--json", document)
-        if outputs.to_stdout(json_file):
-            _save_plot(plot, functools.partial(plots.save_pending_signal, results))
-            return
-    console = Console()
-    before, after = pending_signal.BEFORE, pending_signal.AFTER
-    _show(
-        console,
-        f"A pending Ctrl-C: a worker counts for {before + after:g} s while main waits in join(); "
-        f"Ctrl-C at {before:g} s (median of {len(results[0].runs)} runs)",
-        warning,
-        lab_ticks.pending_table(results),
-        lab_ticks.pending_chart(results, console.width),
-        Text("\n".join(result.saying() for result in results)),
-        _prose(pending_signal.EXPLANATION),
-    )
+    if not outputs.to_stdout(json_file):
+        console = Console()
+        before, after = pending_signal.BEFORE, pending_signal.AFTER
+        _show(
+            console,
+            f"A pending Ctrl-C: a worker counts for {before + after:g} s while main waits in "
+            f"join(); Ctrl-C at {before:g} s (median of {len(results[0].runs)} runs)",
+            warning,
+            lab_ticks.pending_table(results),
+            lab_ticks.pending_chart(results, console.width),
+            Text("\n".join(result.saying() for result in results)),
+            _prose(pending_signal.EXPLANATION),
+        )
     _save_plot(plot, functools.partial(plots.save_pending_signal, results))
 
 
